@@ -1,0 +1,239 @@
+// Package configs loads WorkComm's one typed configuration from the environment
+// and opens the database it names (the Go home of the original dbConnect.mjs).
+package configs
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments accepted in APP_ENV.
+const (
+	EnvDevelopment = "development"
+	EnvTest        = "test"
+	EnvProduction  = "production"
+)
+
+// minSecretBytes is the shortest JWT_SECRET accepted in production: HS256 keys
+// shorter than the hash output (32 bytes) weaken the MAC.
+const minSecretBytes = 32
+
+// Config is every setting of the process, read once at start and passed down.
+type Config struct {
+	Env      string // APP_ENV: development (default), test or production
+	Addr     string // ADDR: listen address, default 127.0.0.1:8080
+	LogLevel slog.Level
+
+	DatabaseURL string // DATABASE_URL: PostgreSQL DSN; empty selects SQLite
+	SQLitePath  string // SQLITE_PATH: default data/workcomm.db
+	RedisURL    string // REDIS_URL: empty means one node with in-process fan-out
+
+	JWTSecret []byte // JWT_SECRET: required in production; generated and kept in the data folder otherwise
+
+	AllowedOrigins []string       // ALLOWED_ORIGINS: comma-separated, for CORS and the WebSocket Origin check
+	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: addresses or CIDRs whose X-Forwarded-For is believed
+
+	StripeSecretKey      string // STRIPE_SECRET_KEY
+	StripePublishableKey string // STRIPE_PUBLISHABLE_KEY
+	StripeWebhookSecret  string // STRIPE_WEBHOOK_SECRET
+	StripeAPIURL         string // STRIPE_API_URL: points stripe-go at stripe-mock
+
+	StaticDir string // STATIC_DIR: built frontend to serve; empty serves none
+
+	RegisterPerHour   int           // RATE_LIMIT_REGISTER_PER_HOUR: default 100 per client IP
+	LoginFailures     int           // RATE_LIMIT_LOGIN_FAILURES: default 10 per account and per IP ...
+	LoginWindow       time.Duration // ... in RATE_LIMIT_LOGIN_WINDOW, default 15m
+	WritesPerMinute   int           // RATE_LIMIT_WRITES_PER_MINUTE: REST writes per user, default 600
+	AccessTokenTTL    time.Duration // ACCESS_TOKEN_TTL: default 15m, never more (the contract's bound)
+	RefreshTokenTTL   time.Duration // REFRESH_TOKEN_TTL: default 30 days
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: default 20s for in-flight requests to finish
+	ReadinessDrainGap time.Duration // READINESS_DRAIN: default 0; time /readyz answers 503 before the listener closes
+}
+
+// Production reports APP_ENV=production.
+func (c *Config) Production() bool { return c.Env == EnvProduction }
+
+// PaymentsEnabled reports whether Stripe keys are configured.
+func (c *Config) PaymentsEnabled() bool {
+	return c.StripeSecretKey != "" && c.StripeWebhookSecret != ""
+}
+
+// UsesPostgres reports whether DATABASE_URL is set.
+func (c *Config) UsesPostgres() bool { return c.DatabaseURL != "" }
+
+// Load reads the configuration from the environment and validates it. Every
+// error names the variable at fault.
+func Load() (*Config, error) { return LoadFrom(os.Getenv) }
+
+// LoadFrom is Load with a custom lookup, for tests.
+func LoadFrom(getenv func(string) string) (*Config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	c := &Config{
+		Env:                  get("APP_ENV", EnvDevelopment),
+		Addr:                 get("ADDR", "127.0.0.1:8080"),
+		DatabaseURL:          get("DATABASE_URL", ""),
+		SQLitePath:           get("SQLITE_PATH", "data/workcomm.db"),
+		RedisURL:             get("REDIS_URL", ""),
+		StripeSecretKey:      get("STRIPE_SECRET_KEY", ""),
+		StripePublishableKey: get("STRIPE_PUBLISHABLE_KEY", ""),
+		StripeWebhookSecret:  get("STRIPE_WEBHOOK_SECRET", ""),
+		StripeAPIURL:         get("STRIPE_API_URL", ""),
+		StaticDir:            get("STATIC_DIR", ""),
+	}
+	switch c.Env {
+	case EnvDevelopment, EnvTest, EnvProduction:
+	default:
+		errs = append(errs, fmt.Errorf("APP_ENV: %q is not one of development, test, production", c.Env))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: %w", err))
+	}
+	intVar := func(key string, def int, dst *int) {
+		n, err := strconv.Atoi(get(key, strconv.Itoa(def)))
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive integer", key))
+			return
+		}
+		*dst = n
+	}
+	durVar := func(key string, def time.Duration, dst *time.Duration) {
+		d, err := time.ParseDuration(get(key, def.String()))
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s: want a duration such as 15m", key))
+			return
+		}
+		*dst = d
+	}
+	intVar("RATE_LIMIT_REGISTER_PER_HOUR", 100, &c.RegisterPerHour)
+	intVar("RATE_LIMIT_LOGIN_FAILURES", 10, &c.LoginFailures)
+	intVar("RATE_LIMIT_WRITES_PER_MINUTE", 600, &c.WritesPerMinute)
+	durVar("RATE_LIMIT_LOGIN_WINDOW", 15*time.Minute, &c.LoginWindow)
+	durVar("ACCESS_TOKEN_TTL", 15*time.Minute, &c.AccessTokenTTL)
+	durVar("REFRESH_TOKEN_TTL", 30*24*time.Hour, &c.RefreshTokenTTL)
+	durVar("SHUTDOWN_TIMEOUT", 20*time.Second, &c.ShutdownTimeout)
+	durVar("READINESS_DRAIN", 0, &c.ReadinessDrainGap)
+	if c.AccessTokenTTL == 0 || c.AccessTokenTTL > 15*time.Minute {
+		errs = append(errs, errors.New("ACCESS_TOKEN_TTL: must be between 1s and 15m"))
+	}
+
+	for _, o := range splitList(getenv("ALLOWED_ORIGINS")) {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			errs = append(errs, fmt.Errorf("ALLOWED_ORIGINS: %q must start with http:// or https://", o))
+			continue
+		}
+		c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	for _, p := range splitList(getenv("TRUSTED_PROXIES")) {
+		prefix, err := parsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not an IP address or CIDR", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+
+	secret := getenv("JWT_SECRET")
+	switch {
+	case secret != "" && len(secret) < minSecretBytes && c.Production():
+		errs = append(errs, fmt.Errorf("JWT_SECRET: must be at least %d bytes in production", minSecretBytes))
+	case secret != "":
+		c.JWTSecret = []byte(secret)
+	case c.Production():
+		errs = append(errs, errors.New("JWT_SECRET: required when APP_ENV=production (32 bytes or more)"))
+	}
+	if c.Production() && len(c.AllowedOrigins) == 0 {
+		errs = append(errs, errors.New("ALLOWED_ORIGINS: required when APP_ENV=production"))
+	}
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		errs = append(errs, errors.New("STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// EnsureJWTSecret fills JWTSecret outside production when none was given: a
+// random one is generated once and kept beside the SQLite file (or under
+// data/) so tokens survive a restart.
+func (c *Config) EnsureJWTSecret() error {
+	if len(c.JWTSecret) > 0 {
+		return nil
+	}
+	path := filepath.Join(filepath.Dir(c.SQLitePath), "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= minSecretBytes {
+		c.JWTSecret = []byte(strings.TrimSpace(string(b)))
+		return nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("JWT_SECRET: cannot create %s: %w", filepath.Dir(path), err)
+	}
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return fmt.Errorf("JWT_SECRET: cannot keep the generated secret in %s: %w", path, err)
+	}
+	c.JWTSecret = []byte(secret)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(addr, addr.BitLen()), nil
+}
+
+// TrustedProxyStrings returns TRUSTED_PROXIES as CIDR strings (nil: trust none).
+func (c *Config) TrustedProxyStrings() []string {
+	if len(c.TrustedProxies) == 0 {
+		return nil
+	}
+	out := make([]string, len(c.TrustedProxies))
+	for i, p := range c.TrustedProxies {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// NewLogger returns the process logger: JSON in production, text elsewhere.
+func (c *Config) NewLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.Production() {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

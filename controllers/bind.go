@@ -1,0 +1,180 @@
+// Package controllers holds WorkComm's HTTP handlers: bind the request, make
+// one call to services, map the error, respond. Request and response structs
+// live here, apart from the GORM models, so a hash is never serialised and a
+// role is never mass-assigned.
+package controllers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"workcomm/apperr"
+)
+
+// validate is the one validator: it caches struct metadata, so it is shared.
+var validate = newValidator()
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Report fields by their JSON names, as the client sent them.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	_ = v.RegisterValidation("username", func(fl validator.FieldLevel) bool {
+		return usernamePattern.MatchString(fl.Field().String())
+	})
+	// notblank: at least one non-space character.
+	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
+		return strings.TrimSpace(fl.Field().String()) != ""
+	})
+	return v
+}
+
+// bindJSON decodes the body strictly into dst (a request struct) and validates
+// it, reporting every failing field at once. An empty body counts as {}.
+func bindJSON(c *gin.Context, dst any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.Newf(apperr.ErrTooLarge, "request body is larger than %d bytes", tooBig.Limit)
+		}
+		return apperr.New(apperr.ErrInvalidJSON, "cannot read the request body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		return apperr.New(apperr.ErrInvalidJSON, "request body is not UTF-8")
+	}
+	if err := decodeStrict(body, dst); err != nil {
+		return err
+	}
+	return validateStruct(dst)
+}
+
+// decodeStrict decodes one JSON object, rejecting unknown fields and trailing data.
+func decodeStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.New(apperr.ErrInvalidJSON, "request body has data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return apperr.New(apperr.ErrInvalidJSON, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return apperr.New(apperr.ErrInvalidJSON, "request body must be a JSON object")
+		}
+		return apperr.Field(field, "must be a "+jsonKind(typeErr.Type))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return apperr.New(apperr.ErrInvalidJSON, "request body is not valid JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Field(name, "is not an accepted field")
+	}
+	return apperr.New(apperr.ErrInvalidJSON, "request body is not valid JSON")
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice:
+		return "list"
+	case reflect.Ptr:
+		return jsonKind(t.Elem())
+	}
+	return "valid value"
+}
+
+// validateStruct runs the binding tags and turns every failure into a field message.
+func validateStruct(dst any) error {
+	err := validate.Struct(dst)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return err
+	}
+	fields := make(map[string]string, len(verrs))
+	for _, fe := range verrs {
+		name := fieldPath(fe)
+		if _, seen := fields[name]; !seen {
+			fields[name] = message(fe)
+		}
+	}
+	return apperr.Validation(fields)
+}
+
+// fieldPath is the JSON path of a failing field without the struct name.
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return fe.Field()
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required", "notblank":
+		return "is required"
+	case "email":
+		return "must be a valid email address"
+	case "min":
+		if fe.Kind() == reflect.String {
+			return "must be at least " + fe.Param() + " characters"
+		}
+		return "must be at least " + fe.Param()
+	case "max":
+		if fe.Kind() == reflect.String {
+			return "must be at most " + fe.Param() + " characters"
+		}
+		return "must be at most " + fe.Param()
+	case "gt", "gte":
+		return "must be at least " + fe.Param()
+	case "username":
+		return "may contain only letters, digits, '_', '.' and '-'"
+	case "oneof":
+		return "must be one of: " + fe.Param()
+	case "unique":
+		return "must not repeat a value"
+	}
+	return "is invalid"
+}

@@ -1,0 +1,91 @@
+package controllers
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"workcomm/apperr"
+	"workcomm/services"
+)
+
+// Page sizes of every list.
+const (
+	defaultLimit = 50
+	maxLimit     = 100
+)
+
+// cursorPrefix versions the opaque cursor so its format can change later.
+const cursorPrefix = "v1:"
+
+// EncodeCursor makes an opaque cursor from the last id of a page.
+func EncodeCursor(lastID uint64) *string {
+	if lastID == 0 {
+		return nil
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatUint(lastID, 10)))
+	return &s
+}
+
+// DecodeCursor reads a cursor made by EncodeCursor.
+func DecodeCursor(s string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
+		return 0, apperr.Field("cursor", "is not a cursor this server made")
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
+	if err != nil || id == 0 {
+		return 0, apperr.Field("cursor", "is not a cursor this server made")
+	}
+	return id, nil
+}
+
+// parseLimit reads ?limit= (default 50; over 100 is taken as 100).
+func parseLimit(c *gin.Context) (int, error) {
+	raw := c.Query("limit")
+	if raw == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		if len(raw) > 0 && strings.Trim(raw, "0123456789") == "" {
+			return maxLimit, nil // a huge number is capped, not refused
+		}
+		return 0, apperr.Field("limit", "must be a positive whole number")
+	}
+	return min(n, maxLimit), nil
+}
+
+// parsePage reads ?limit= and ?cursor=.
+func parsePage(c *gin.Context) (services.Page, error) {
+	limit, err := parseLimit(c)
+	if err != nil {
+		return services.Page{}, err
+	}
+	after, err := DecodeCursor(c.Query("cursor"))
+	if err != nil {
+		return services.Page{}, err
+	}
+	return services.Page{Limit: limit, AfterID: after}, nil
+}
+
+// pathID reads a positive integer path parameter; anything else is 404, as no
+// such object can exist.
+func pathID(c *gin.Context, name string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || id == 0 {
+		return 0, apperr.New(apperr.ErrNotFound, "not found")
+	}
+	return id, nil
+}
+
+// List is the shape of every paged list.
+type List[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}

@@ -1,0 +1,162 @@
+import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http';
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { Router } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
+import { API } from '../api/api-paths';
+import { AuthResponse, User } from '../api/models';
+import { SKIP_AUTH, SKIP_ERROR_TOAST } from '../http/http-context';
+
+/** Outcome of a refresh: a new token, a refusal (session over) or no answer (offline). */
+export type RefreshOutcome = 'ok' | 'rejected' | 'network';
+
+/** Why a session ended, to tell the user on the login page. */
+export type EndReason = 'logout' | 'expired';
+
+/** Registration form body. */
+export interface RegisterBody {
+  username: string;
+  email: string;
+  password: string;
+  displayName?: string;
+}
+
+/**
+ * AuthService owns the session. The access token lives in memory only; the refresh token is the HttpOnly
+ * `wc_refresh` cookie, so a reload restores the session with one POST /auth/refresh. Concurrent callers share
+ * one refresh, because refresh tokens rotate and a reused one revokes the whole login.
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthService {
+  private readonly http = inject(HttpClient);
+  private readonly router = inject(Router);
+
+  private readonly tokenState = signal<string | null>(null);
+  private tokenExpiresAt = 0;
+  private readonly userState = signal<User | null>(null);
+  private readonly endReasonState = signal<EndReason | null>(null);
+  private refreshInFlight: Promise<RefreshOutcome> | null = null;
+
+  /** The signed-in user, or null. */
+  readonly user = this.userState.asReadonly();
+  /** True while a user is signed in with a token. */
+  readonly isLoggedIn = computed(() => this.userState() !== null && this.tokenState() !== null);
+  /** True for role admin (the server still decides). */
+  readonly isAdmin = computed(() => this.userState()?.role === 'admin');
+  /** True on the premium plan. */
+  readonly isPremium = computed(() => this.userState()?.plan === 'premium');
+  /** Why the last session ended, if it ended by itself. */
+  readonly endReason = this.endReasonState.asReadonly();
+
+  /** accessToken returns the in-memory access token. */
+  accessToken(): string | null {
+    return this.tokenState();
+  }
+
+  /** tokenValidFor tells whether the token stays valid for at least marginMs more. */
+  tokenValidFor(marginMs: number): boolean {
+    return this.tokenState() !== null && Date.now() + marginMs < this.tokenExpiresAt;
+  }
+
+  async login(login: string, password: string): Promise<User> {
+    const res = await firstValueFrom(
+      this.http.post<AuthResponse>(`${API}/auth/login`, { login, password }, this.authOptions()),
+    );
+    return this.applyAuth(res);
+  }
+
+  async register(body: RegisterBody): Promise<User> {
+    const payload: RegisterBody = { username: body.username, email: body.email, password: body.password };
+    if (body.displayName) payload.displayName = body.displayName;
+    const res = await firstValueFrom(this.http.post<AuthResponse>(`${API}/auth/register`, payload, this.authOptions()));
+    return this.applyAuth(res);
+  }
+
+  /**
+   * refresh trades the `wc_refresh` cookie for a new token pair. Callers at the same moment share one request.
+   * A 401/403 answer ends the session; a network failure keeps it (we may just be offline).
+   */
+  refresh(): Promise<RefreshOutcome> {
+    if (!this.refreshInFlight) {
+      this.refreshInFlight = this.doRefresh().finally(() => (this.refreshInFlight = null));
+    }
+    return this.refreshInFlight;
+  }
+
+  /** restore is run once at start-up: a valid refresh cookie signs the user back in. */
+  async restore(): Promise<void> {
+    await this.refresh();
+  }
+
+  /** reloadMe fetches /users/me again (e.g. after a payment, for the plan badge). */
+  async reloadMe(): Promise<User | null> {
+    if (!this.tokenState()) return null;
+    const user = await firstValueFrom(this.http.get<User>(`${API}/users/me`));
+    this.userState.set(user);
+    return user;
+  }
+
+  /** logout revokes the refresh cookie on the server, then forgets everything locally. */
+  async logout(): Promise<void> {
+    try {
+      await firstValueFrom(
+        this.http.post<void>(`${API}/auth/logout`, {}, { withCredentials: true, context: new HttpContext().set(SKIP_ERROR_TOAST, true) }),
+      );
+    } catch {
+      /* the local session ends anyway */
+    }
+    this.clear('logout');
+    await this.router.navigateByUrl('/login');
+  }
+
+  /** endSession is called when the server no longer accepts us (expired, revoked, banned). */
+  endSession(): void {
+    if (!this.userState() && !this.tokenState()) return;
+    const returnUrl = this.router.url;
+    this.clear('expired');
+    void this.router.navigate(['/login'], {
+      queryParams: returnUrl && returnUrl !== '/' && !returnUrl.startsWith('/login') ? { returnUrl } : {},
+    });
+  }
+
+  /** clearEndReason hides the "session ended" notice once shown. */
+  clearEndReason(): void {
+    this.endReasonState.set(null);
+  }
+
+  private async doRefresh(): Promise<RefreshOutcome> {
+    try {
+      const res = await firstValueFrom(
+        this.http.post<AuthResponse>(`${API}/auth/refresh`, {}, this.authOptions()),
+      );
+      this.applyAuth(res);
+      return 'ok';
+    } catch (err) {
+      const status = err instanceof HttpErrorResponse ? err.status : 0;
+      if (status === 0 || status >= 500) return 'network';
+      this.endSession();
+      return 'rejected';
+    }
+  }
+
+  private applyAuth(res: AuthResponse): User {
+    this.tokenState.set(res.accessToken);
+    this.tokenExpiresAt = Date.now() + (res.expiresIn || 900) * 1000;
+    this.userState.set(res.user);
+    this.endReasonState.set(null);
+    return res.user;
+  }
+
+  private clear(reason: EndReason): void {
+    this.tokenState.set(null);
+    this.tokenExpiresAt = 0;
+    this.userState.set(null);
+    this.endReasonState.set(reason === 'expired' ? 'expired' : null);
+  }
+
+  private authOptions() {
+    return {
+      withCredentials: true,
+      context: new HttpContext().set(SKIP_AUTH, true).set(SKIP_ERROR_TOAST, true),
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { Component, ElementRef, inject, signal } from '@angular/core';
+import { RouterLink, RouterLinkActive } from '@angular/router';
+import { AuthService } from '../auth/auth.service';
+import { I18nService, Lang } from '../i18n/i18n.service';
+import { TranslatePipe } from '../i18n/translate.pipe';
+import { ChatStore } from '../../features/chat/chat-store.service';
+
+/** Header: brand, main navigation, plan badge, language switch and the user menu. */
+@Component({
+  selector: 'app-header',
+  imports: [RouterLink, RouterLinkActive, TranslatePipe],
+  host: { '(document:keydown.escape)': 'closeMenu()', '(document:click)': 'onDocumentClick($event)' },
+  template: `
+    <header class="header">
+      <a class="brand" routerLink="/" [attr.aria-label]="'app.home' | t">
+        <span class="brand-mark" aria-hidden="true">W</span><span class="brand-name">WorkComm</span>
+      </a>
+      @if (auth.user(); as user) {
+        <nav class="nav" [attr.aria-label]="'nav.main' | t">
+          <a routerLink="/chat" routerLinkActive="active" data-testid="nav-chat">
+            {{ 'nav.chat' | t }}
+            @if (chat.totalUnread() > 0) {
+              <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: { n: chat.totalUnread() }">{{ chat.totalUnread() }}</span>
+            }
+          </a>
+          <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">{{ 'nav.friends' | t }}</a>
+          <a routerLink="/groups" routerLinkActive="active" data-testid="nav-groups">{{ 'nav.groups' | t }}</a>
+          <a routerLink="/subscription" routerLinkActive="active" data-testid="nav-subscription">{{ 'nav.subscription' | t }}</a>
+          @if (auth.isAdmin()) {
+            <a routerLink="/admin" routerLinkActive="active" data-testid="nav-admin">{{ 'nav.admin' | t }}</a>
+          }
+        </nav>
+      }
+      <div class="tools">
+        <label class="visually-hidden" for="lang-switch">{{ 'header.language' | t }}</label>
+        <select id="lang-switch" class="lang" data-testid="lang-switch" [value]="i18n.lang()" (change)="setLang($event)">
+          <option value="en">EN</option>
+          <option value="fr">FR</option>
+        </select>
+        @if (auth.user(); as user) {
+          <a routerLink="/subscription" class="plan-badge" [class.premium]="user.plan === 'premium'" data-testid="plan-badge"
+             [attr.data-plan]="user.plan" [attr.aria-label]="'header.plan' | t: { plan: ('plan.' + user.plan | t) }">
+            {{ 'plan.' + user.plan | t }}
+          </a>
+          <div class="menu">
+            <button type="button" class="menu-button" data-testid="user-menu-button" aria-haspopup="menu"
+                    [attr.aria-expanded]="menuOpen()" aria-controls="user-menu" (click)="toggleMenu()">
+              <span class="avatar" aria-hidden="true">{{ (user.displayName || user.username).charAt(0).toUpperCase() }}</span>
+              <span class="menu-name" data-testid="current-user">{{ user.displayName || user.username }}</span>
+            </button>
+            @if (menuOpen()) {
+              <ul id="user-menu" class="menu-list" role="menu">
+                <li role="none"><a role="menuitem" routerLink="/payments" (click)="closeMenu()">{{ 'nav.payments' | t }}</a></li>
+                <li role="none"><a role="menuitem" routerLink="/subscription" (click)="closeMenu()">{{ 'nav.subscription' | t }}</a></li>
+                <li role="none">
+                  <button role="menuitem" type="button" data-testid="logout-button" (click)="logout()">{{ 'header.logout' | t }}</button>
+                </li>
+              </ul>
+            }
+          </div>
+        } @else {
+          <a routerLink="/login" class="link-button" data-testid="nav-login">{{ 'auth.login' | t }}</a>
+          <a routerLink="/register" class="button small" data-testid="nav-register">{{ 'auth.register' | t }}</a>
+        }
+      </div>
+    </header>
+  `,
+  styleUrl: './header.css',
+})
+export class Header {
+  protected readonly auth = inject(AuthService);
+  protected readonly i18n = inject(I18nService);
+  protected readonly chat = inject(ChatStore);
+  private readonly host = inject(ElementRef<HTMLElement>);
+  protected readonly menuOpen = signal(false);
+
+  protected setLang(ev: Event): void {
+    this.i18n.setLang((ev.target as HTMLSelectElement).value as Lang);
+  }
+
+  protected toggleMenu(): void {
+    this.menuOpen.update((v) => !v);
+  }
+
+  protected closeMenu(): void {
+    this.menuOpen.set(false);
+  }
+
+  protected onDocumentClick(ev: Event): void {
+    if (this.menuOpen() && !this.host.nativeElement.querySelector('.menu')?.contains(ev.target as Node)) this.closeMenu();
+  }
+
+  protected async logout(): Promise<void> {
+    this.closeMenu();
+    await this.auth.logout();
+  }
+}

@@ -1,0 +1,84 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable, map } from 'rxjs';
+import { API } from '../api/api-paths';
+import { Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { itemsOf } from './friends.service';
+
+/** Where a conversation lives on the REST API. */
+export interface ConversationTarget {
+  kind: 'u' | 'g';
+  id: number;
+}
+
+/** parseKey turns 'u:5' / 'g:3' into a target. */
+export function parseKey(key: string): ConversationTarget | null {
+  const m = /^([ug]):(\d+)$/.exec(key);
+  return m ? { kind: m[1] as 'u' | 'g', id: Number(m[2]) } : null;
+}
+
+function base(t: ConversationTarget): string {
+  return t.kind === 'u' ? `${API}/chat/private/${t.id}` : `${API}/chat/groups/${t.id}`;
+}
+
+function messagesBase(t: ConversationTarget): string {
+  return t.kind === 'u' ? `${API}/chat/private/messages` : `${API}/chat/groups/messages`;
+}
+
+/** ChatService is the REST side of chat: conversation lists, history pages, read marks, edits, groups. */
+@Injectable({ providedIn: 'root' })
+export class ChatService {
+  private readonly http = inject(HttpClient);
+
+  privateConversations(): Observable<PrivateConversation[]> {
+    return this.http
+      .get<PrivateConversation[] | Page<PrivateConversation>>(`${API}/chat/private`)
+      .pipe(map((r) => itemsOf(r)));
+  }
+
+  /** history: the latest page, or the page just below `before` (paging upwards). */
+  history(t: ConversationTarget, opts: { before?: number; after?: number; limit?: number } = {}): Observable<MessagePage> {
+    let params = new HttpParams().set('limit', String(opts.limit ?? 50));
+    if (opts.before) params = params.set('before', String(opts.before));
+    if (opts.after) params = params.set('after', String(opts.after));
+    return this.http
+      .get<MessagePage>(`${base(t)}/messages`, { params })
+      .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
+  }
+
+  send(t: ConversationTarget, body: string, clientMsgId: string): Observable<Message> {
+    return this.http.post<Message>(`${base(t)}/messages`, { body, clientMsgId });
+  }
+
+  markRead(t: ConversationTarget, seq: number): Observable<void> {
+    return this.http.post<void>(`${base(t)}/read`, { seq });
+  }
+
+  editMessage(t: ConversationTarget, messageId: number, body: string): Observable<Message> {
+    return this.http.patch<Message>(`${messagesBase(t)}/${messageId}`, { body });
+  }
+
+  deleteMessage(t: ConversationTarget, messageId: number): Observable<void> {
+    return this.http.delete<void>(`${messagesBase(t)}/${messageId}`);
+  }
+
+  groups(): Observable<Group[]> {
+    return this.http.get<Group[] | Page<Group>>(`${API}/chat/groups`).pipe(map((r) => itemsOf(r)));
+  }
+
+  group(id: number): Observable<Group> {
+    return this.http.get<Group>(`${API}/chat/groups/${id}`);
+  }
+
+  createGroup(body: { name: string; description?: string; memberIds?: number[] }): Observable<Group> {
+    return this.http.post<Group>(`${API}/chat/groups`, body);
+  }
+
+  addMember(groupId: number, userId: number): Observable<unknown> {
+    return this.http.post(`${API}/chat/groups/${groupId}/members`, { userId });
+  }
+
+  removeMember(groupId: number, userId: number): Observable<void> {
+    return this.http.delete<void>(`${API}/chat/groups/${groupId}/members/${userId}`);
+  }
+}

@@ -1,0 +1,404 @@
+import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { Subscription, firstValueFrom } from 'rxjs';
+import { Friend, Group, Message, PrivateConversation, PublicUser } from '../../core/api/models';
+import { AuthService } from '../../core/auth/auth.service';
+import { I18nService } from '../../core/i18n/i18n.service';
+import { ChatService, parseKey } from '../../core/services/chat.service';
+import { FriendsService } from '../../core/services/friends.service';
+import { ChatSocketBase, PendingMessage, SocketEvent, groupKey, privateKey } from '../../core/socket/chat-socket.base';
+import { GroupSocketService } from '../../core/socket/group-socket.service';
+import { PrivateSocketService } from '../../core/socket/private-socket.service';
+import { ToastService } from '../../core/toast/toast.service';
+
+/** One row of the conversation list. */
+export interface ConversationEntry {
+  key: string;
+  kind: 'u' | 'g';
+  id: number;
+  title: string;
+  unread: number;
+  lastMessage: Message | null;
+  online: boolean | null;
+}
+
+/** Paging state of one conversation's history. */
+export interface HistoryState {
+  loaded: boolean;
+  loading: boolean;
+  hasMore: boolean;
+  error: boolean;
+}
+
+/** Send `typing` at most this often per conversation (server limit: 2 a second; receivers expire after 5 s). */
+const TYPING_THROTTLE_MS = 3000;
+/** A history page. */
+const PAGE_SIZE = 50;
+
+/**
+ * ChatStore joins the REST lists (conversations, groups, friends) with the two sockets: unread counts,
+ * presence, drafts per conversation, history paging and read marks. Started once per session by the shell.
+ */
+@Injectable({ providedIn: 'root' })
+export class ChatStore {
+  private readonly api = inject(ChatService);
+  private readonly friendsApi = inject(FriendsService);
+  private readonly auth = inject(AuthService);
+  private readonly toast = inject(ToastService);
+  private readonly i18n = inject(I18nService);
+  readonly privateSocket = inject(PrivateSocketService);
+  readonly groupSocket = inject(GroupSocketService);
+
+  private readonly privateConvs = signal<PrivateConversation[]>([]);
+  private readonly groupsState = signal<Group[]>([]);
+  private readonly friendsState = signal<Friend[]>([]);
+  private readonly unreadState = signal<Record<string, number>>({});
+  private readonly lastLive = signal<Record<string, Message>>({});
+  private readonly draftsState = signal<Record<string, string>>({});
+  private readonly historyState = signal<Record<string, HistoryState>>({});
+  private readonly peopleState = signal<Record<number, PublicUser>>({});
+  private readonly lastReadSent = new Map<string, number>();
+  private readonly lastTypingSent = new Map<string, number>();
+  private subs: Subscription[] = [];
+  private started = false;
+
+  /** True while the lists load for the first time. */
+  readonly loading = signal(false);
+  /** True when the lists could not be loaded. */
+  readonly loadError = signal(false);
+  /** The conversation on screen. */
+  readonly active = signal<string | null>(null);
+  /** Accepted friends. */
+  readonly friends = this.friendsState.asReadonly();
+  /** My groups. */
+  readonly groups = this.groupsState.asReadonly();
+
+  /** The conversation list: conversations and groups by latest activity, then friends not yet talked to. */
+  readonly conversations = computed<ConversationEntry[]>(() => {
+    const unread = this.unreadState();
+    const live = this.lastLive();
+    const presence = this.privateSocket.presence();
+    const entries = new Map<string, ConversationEntry>();
+    const online = (u: PublicUser) => (presence[u.id] ? presence[u.id] === 'online' : !!u.online);
+    for (const c of this.privateConvs()) {
+      const key = privateKey(c.peer.id);
+      entries.set(key, {
+        key, kind: 'u', id: c.peer.id, title: c.peer.displayName || c.peer.username,
+        unread: unread[key] ?? c.unread ?? 0, lastMessage: newest(c.lastMessage, live[key]), online: online(c.peer),
+      });
+    }
+    for (const f of this.friendsState()) {
+      const key = privateKey(f.user.id);
+      if (entries.has(key)) continue;
+      entries.set(key, {
+        key, kind: 'u', id: f.user.id, title: f.user.displayName || f.user.username,
+        unread: unread[key] ?? 0, lastMessage: live[key] ?? null, online: online(f.user),
+      });
+    }
+    for (const g of this.groupsState()) {
+      const key = groupKey(g.id);
+      entries.set(key, {
+        key, kind: 'g', id: g.id, title: g.name, unread: unread[key] ?? g.unread ?? 0,
+        lastMessage: newest(g.lastMessage ?? null, live[key]), online: null,
+      });
+    }
+    return [...entries.values()].sort((a, b) => {
+      const ta = a.lastMessage?.createdAt ?? '';
+      const tb = b.lastMessage?.createdAt ?? '';
+      if (ta !== tb) return ta < tb ? 1 : -1;
+      return a.title.localeCompare(b.title);
+    });
+  });
+
+  /** Total unread messages, for the header. */
+  readonly totalUnread = computed(() => this.conversations().reduce((n, c) => n + c.unread, 0));
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.stop());
+  }
+
+  /** start loads the lists and opens both sockets (idempotent). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const onEvent = (socket: ChatSocketBase) => (ev: SocketEvent) => this.onSocketEvent(socket, ev);
+    this.subs.push(this.privateSocket.events.subscribe(onEvent(this.privateSocket)));
+    this.subs.push(this.groupSocket.events.subscribe(onEvent(this.groupSocket)));
+    void this.refreshLists(true);
+    this.privateSocket.start();
+    this.groupSocket.start();
+  }
+
+  /** stop closes the sockets and forgets everything (sign-out). */
+  stop(): void {
+    this.started = false;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    this.privateSocket.stop();
+    this.groupSocket.stop();
+    this.privateConvs.set([]);
+    this.groupsState.set([]);
+    this.friendsState.set([]);
+    this.unreadState.set({});
+    this.lastLive.set({});
+    this.draftsState.set({});
+    this.historyState.set({});
+    this.peopleState.set({});
+    this.lastReadSent.clear();
+    this.lastTypingSent.clear();
+    this.active.set(null);
+  }
+
+  /** refreshLists reloads conversations, groups and friends. */
+  async refreshLists(first = false): Promise<void> {
+    if (first) this.loading.set(true);
+    try {
+      const [convs, groups, friends] = await Promise.all([
+        firstValueFrom(this.api.privateConversations()),
+        firstValueFrom(this.api.groups()),
+        firstValueFrom(this.friendsApi.friends()),
+      ]);
+      this.privateConvs.set(convs);
+      this.groupsState.set(groups);
+      this.friendsState.set(friends);
+      this.loadError.set(false);
+      const unread: Record<string, number> = {};
+      for (const c of convs) {
+        this.privateSocket.learnConversation({ type: 'private', id: c.conversationId }, privateKey(c.peer.id));
+        unread[privateKey(c.peer.id)] = c.unread ?? 0;
+      }
+      for (const g of groups) unread[groupKey(g.id)] = g.unread ?? 0;
+      const active = this.active();
+      if (active) unread[active] = 0;
+      this.unreadState.set(unread);
+      this.rememberPeople([...convs.map((c) => c.peer), ...friends.map((f) => f.user)]);
+    } catch {
+      this.loadError.set(true);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** reloadGroups refreshes only the group list (after create, join, leave). */
+  async reloadGroups(): Promise<void> {
+    try {
+      this.groupsState.set(await firstValueFrom(this.api.groups()));
+    } catch {
+      /* toast shown by the interceptor */
+    }
+  }
+
+  /** socketFor picks the socket that carries a conversation. */
+  socketFor(key: string): ChatSocketBase {
+    return key.startsWith('g:') ? this.groupSocket : this.privateSocket;
+  }
+
+  entry(key: string): ConversationEntry | null {
+    return this.conversations().find((c) => c.key === key) ?? null;
+  }
+
+  messagesFor(key: string): Message[] {
+    return this.socketFor(key).messages()[key] ?? [];
+  }
+
+  pendingFor(key: string): PendingMessage[] {
+    return this.socketFor(key).pending()[key] ?? [];
+  }
+
+  history(key: string): HistoryState {
+    return this.historyState()[key] ?? { loaded: false, loading: false, hasMore: false, error: false };
+  }
+
+  /** typingUsers lists who types in a conversation now. */
+  typingUsers(key: string): number[] {
+    const now = Date.now();
+    const map = this.socketFor(key).typing()[key] ?? {};
+    return Object.entries(map)
+      .filter(([, expires]) => expires > now)
+      .map(([id]) => Number(id));
+  }
+
+  /** readSeq is the highest seq the other side has read (private) or anyone else has read (group). */
+  readSeq(key: string): number {
+    const marks = this.socketFor(key).reads()[key] ?? {};
+    const me = this.auth.user()?.id;
+    let best = 0;
+    for (const [uid, seq] of Object.entries(marks)) if (Number(uid) !== me && seq > best) best = seq;
+    return best;
+  }
+
+  online(userId: number): boolean | null {
+    const p = this.privateSocket.presence()[userId] ?? this.groupSocket.presence()[userId];
+    if (p) return p === 'online';
+    const u = this.peopleState()[userId];
+    return u?.online ?? null;
+  }
+
+  /** displayName of a user we know of; "#id" otherwise. */
+  displayName(userId: number): string {
+    if (userId === this.auth.user()?.id) return this.auth.user()?.displayName || this.auth.user()?.username || '';
+    const u = this.peopleState()[userId];
+    return u ? u.displayName || u.username : `#${userId}`;
+  }
+
+  draft(key: string): string {
+    return this.draftsState()[key] ?? '';
+  }
+
+  setDraft(key: string, text: string): void {
+    this.draftsState.update((d) => ({ ...d, [key]: text }));
+  }
+
+  /** open makes a conversation the active one and loads its latest page once. */
+  async open(key: string): Promise<void> {
+    this.active.set(key);
+    this.unreadState.update((u) => ({ ...u, [key]: 0 }));
+    const target = parseKey(key);
+    if (target?.kind === 'g') void this.loadGroupMembers(target.id);
+    if (this.history(key).loaded || this.history(key).loading) return;
+    await this.loadPage(key);
+  }
+
+  close(): void {
+    this.active.set(null);
+  }
+
+  /** loadOlder fetches the page just below the oldest loaded message (?before=seq). */
+  async loadOlder(key: string): Promise<void> {
+    const h = this.history(key);
+    if (h.loading || !h.hasMore) return;
+    const oldest = this.messagesFor(key)[0];
+    await this.loadPage(key, oldest?.seq);
+  }
+
+  private async loadPage(key: string, before?: number): Promise<void> {
+    const target = parseKey(key);
+    if (!target) return;
+    this.setHistory(key, { loading: true, error: false });
+    try {
+      const page = await firstValueFrom(this.api.history(target, { before, limit: PAGE_SIZE }));
+      this.socketFor(key).ingest(key, page.items);
+      this.setHistory(key, { loaded: true, loading: false, hasMore: page.hasMore });
+    } catch {
+      this.setHistory(key, { loading: false, error: true });
+    }
+  }
+
+  private setHistory(key: string, patch: Partial<HistoryState>): void {
+    this.historyState.update((all) => ({ ...all, [key]: { ...this.history(key), ...patch } }));
+  }
+
+  private async loadGroupMembers(groupId: number): Promise<void> {
+    try {
+      const g = await firstValueFrom(this.api.group(groupId));
+      this.rememberPeople((g.members ?? []).map((m) => m.user));
+    } catch {
+      /* shown by the interceptor */
+    }
+  }
+
+  /** send: optimistic, through the socket, resent on reconnect until acknowledged. */
+  send(key: string, body: string): void {
+    const text = body.trim();
+    if (!text) return;
+    this.socketFor(key).send(key, text);
+    this.lastTypingSent.delete(key);
+  }
+
+  /** typing tells the others, at most every few seconds. */
+  typing(key: string): void {
+    const now = Date.now();
+    if (now - (this.lastTypingSent.get(key) ?? 0) < TYPING_THROTTLE_MS) return;
+    this.lastTypingSent.set(key, now);
+    this.socketFor(key).sendTyping(key);
+  }
+
+  /** markRead stores the read mark up to the newest loaded message (socket, else REST). */
+  markRead(key: string): void {
+    const msgs = this.messagesFor(key);
+    const seq = msgs.length ? msgs[msgs.length - 1].seq : 0;
+    if (!seq || (this.lastReadSent.get(key) ?? 0) >= seq) return;
+    this.lastReadSent.set(key, seq);
+    this.unreadState.update((u) => ({ ...u, [key]: 0 }));
+    if (this.socketFor(key).sendRead(key, seq)) return;
+    const target = parseKey(key);
+    if (target) this.api.markRead(target, seq).subscribe({ error: () => this.lastReadSent.delete(key) });
+  }
+
+  async edit(key: string, message: Message, body: string): Promise<boolean> {
+    const target = parseKey(key);
+    if (!target || !body.trim()) return false;
+    try {
+      const updated = await firstValueFrom(this.api.editMessage(target, message.id, body.trim()));
+      if (updated && typeof updated.id === 'number') this.socketFor(key).upsert(key, updated);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(key: string, message: Message): Promise<boolean> {
+    const target = parseKey(key);
+    if (!target) return false;
+    try {
+      await firstValueFrom(this.api.deleteMessage(target, message.id));
+      this.socketFor(key).upsert(key, { ...message, deleted: true, body: '' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onSocketEvent(socket: ChatSocketBase, ev: SocketEvent): void {
+    switch (ev.type) {
+      case 'ready':
+        void this.refreshLists();
+        break;
+      case 'message': {
+        const m = ev.message;
+        this.lastLive.update((l) => ({ ...l, [ev.key]: newest(l[ev.key] ?? null, m)! }));
+        const mine = m.senderId === this.auth.user()?.id;
+        if (ev.key === this.active()) {
+          this.markRead(ev.key);
+        } else if (!mine) {
+          this.unreadState.update((u) => ({ ...u, [ev.key]: (u[ev.key] ?? 0) + 1 }));
+        }
+        const known = ev.key.startsWith('g:')
+          ? this.groupsState().some((g) => groupKey(g.id) === ev.key)
+          : this.privateConvs().some((c) => privateKey(c.peer.id) === ev.key) ||
+            this.friendsState().some((f) => privateKey(f.user.id) === ev.key);
+        if (!known) void this.refreshLists();
+        break;
+      }
+      case 'unknown-conversation':
+        void this.refreshLists();
+        break;
+      case 'group.joined':
+      case 'group.left':
+        void this.reloadGroups();
+        break;
+      case 'error':
+        if (ev.code === 'rate_limited' || ev.code === 'forbidden' || ev.code === 'plan_limit') {
+          this.toast.error(this.i18n.t(`error.${ev.code}`));
+        }
+        break;
+      default:
+        break;
+    }
+    void socket;
+  }
+
+  private rememberPeople(users: PublicUser[]): void {
+    if (users.length === 0) return;
+    this.peopleState.update((p) => {
+      const next = { ...p };
+      for (const u of users) next[u.id] = { ...next[u.id], ...u };
+      return next;
+    });
+  }
+}
+
+function newest(a: Message | null, b: Message | null | undefined): Message | null {
+  if (!b) return a;
+  if (!a) return b;
+  return a.createdAt >= b.createdAt ? a : b;
+}

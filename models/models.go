@@ -1,0 +1,69 @@
+// Package models holds WorkComm's GORM models and the query functions that use
+// them. It is the only package that touches GORM: every function takes a ctx and
+// a *gorm.DB (which may be a transaction) first.
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"workcomm/apperr"
+)
+
+// All lists every model, in dependency order, for AutoMigrate. Each feature adds
+// its models here.
+func All() []any {
+	return []any{
+		&User{}, &RefreshToken{}, &FriendRequest{}, &Friendship{},
+	}
+}
+
+// extraMigrations run after AutoMigrate: things GORM tags cannot express.
+var extraMigrations []func(*gorm.DB) error
+
+// Migrate brings the schema up to date. It is safe to run on every start and
+// from several nodes at once on PostgreSQL (an advisory lock serialises them).
+func Migrate(ctx context.Context, db *gorm.DB) error {
+	db = db.WithContext(ctx)
+	run := func(tx *gorm.DB) error {
+		if err := tx.AutoMigrate(All()...); err != nil {
+			return fmt.Errorf("auto-migrate: %w", err)
+		}
+		for _, m := range extraMigrations {
+			if err := m(tx); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		return nil
+	}
+	if db.Dialector.Name() != "postgres" {
+		return run(db)
+	}
+	// A session-level advisory lock on one connection keeps two replicas
+	// starting together from racing on CREATE TABLE.
+	return db.Connection(func(conn *gorm.DB) error {
+		const lockKey = 0x776f726b636f6d // "workcom"
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", lockKey).Error; err != nil {
+			return err
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(?)", lockKey)
+		return run(conn)
+	})
+}
+
+// notFound maps gorm's record-not-found to the vocabulary's not_found.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.New(apperr.ErrNotFound, what+" not found")
+	}
+	return err
+}
+
+// IsUniqueViolation reports a duplicate-key error (TranslateError is on).
+func IsUniqueViolation(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// IsPostgres reports whether db talks to PostgreSQL.
+func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }

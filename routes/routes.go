@@ -1,0 +1,99 @@
+// Package routes builds WorkComm's HTTP API as one tree. New is what main and
+// the tests both use, so tests drive exactly the router that runs.
+package routes
+
+import (
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"workcomm/controllers"
+	"workcomm/middlewares"
+	"workcomm/services"
+)
+
+// Body limits: the contract's 1 MiB for the API, 64 KiB for Stripe's webhook.
+const (
+	maxBodyBytes = 1 << 20
+)
+
+// Deps is what the router needs.
+type Deps struct {
+	Services *services.Deps
+	Health   *controllers.HealthController
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+}
+
+// New builds the engine: global middlewares, the operational endpoints at the
+// root, and the API under /api/v1.
+func New(d Deps) (*gin.Engine, error) {
+	cfg := d.Services.Config
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	// The client IP comes from the socket, or from X-Forwarded-For when (and
+	// only when) the socket is a configured trusted proxy.
+	r.ForwardedByClientIP = true
+	r.RemoteIPHeaders = []string{"X-Forwarded-For", "X-Real-IP"}
+	if err := r.SetTrustedProxies(cfg.TrustedProxyStrings()); err != nil {
+		return nil, err
+	}
+
+	metrics := middlewares.NewHTTPMetrics(d.Registry)
+	r.Use(
+		middlewares.RequestIDs(),
+		middlewares.AccessLog(d.Log),
+		middlewares.Recovery(d.Log),
+		metrics.Middleware(),
+		middlewares.Errors(d.Log),
+		middlewares.SecurityHeaders(),
+	)
+	r.NoRoute(middlewares.NotFound())
+	r.NoMethod(middlewares.MethodNotAllowed())
+
+	r.GET("/healthz", d.Health.Healthz)
+	r.GET("/readyz", d.Health.Readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+
+	api := r.Group("/api/v1", middlewares.CORS(cfg.AllowedOrigins), middlewares.BodyLimit(maxBodyBytes))
+	api.GET("/openapi.json", d.Health.OpenAPIDoc)
+	authed := api.Group("", middlewares.Authenticated(d.Services), middlewares.RateLimitWrites(d.Services.Limits.Writes))
+
+	authRoutes(api, d)
+	userRoutes(authed, d)
+	friendRoutes(authed, d)
+	return r, nil
+}
+
+func authRoutes(api *gin.RouterGroup, d Deps) {
+	a := &controllers.AuthController{Svc: d.Services}
+	g := api.Group("/auth")
+	g.POST("/register", a.Register)
+	g.POST("/login", a.Login)
+	g.POST("/refresh", a.Refresh)
+	g.POST("/logout", a.Logout)
+}
+
+func userRoutes(authed *gin.RouterGroup, d Deps) {
+	u := &controllers.UsersController{Svc: d.Services}
+	g := authed.Group("/users")
+	g.GET("/me", u.GetMe)
+	g.PATCH("/me", u.UpdateMe)
+	g.GET("", u.SearchUsers)
+	g.GET("/:id", u.GetUser)
+}
+
+func friendRoutes(authed *gin.RouterGroup, d Deps) {
+	f := &controllers.FriendsController{Svc: d.Services}
+	g := authed.Group("/friends")
+	g.GET("", f.ListFriends)
+	g.GET("/requests", f.ListFriendRequests)
+	g.POST("/requests", f.SendFriendRequest)
+	g.POST("/requests/:id/accept", f.AcceptFriendRequest)
+	g.POST("/requests/:id/decline", f.DeclineFriendRequest)
+	g.DELETE("/:userId", f.RemoveFriend)
+}

@@ -1,0 +1,81 @@
+// Package services holds WorkComm's use cases: what happens when a user
+// registers, befriends someone or sends a message. Controllers call one method
+// here; the methods call models (inside transactions where several rows change)
+// and tell the real-time layer what happened.
+package services
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"workcomm/configs"
+	"workcomm/ratelimit"
+	"workcomm/tokens"
+)
+
+// Realtime is what services need from the socket layer, on every node. The
+// socket package provides the real one; NopRealtime stands in where none runs.
+type Realtime interface {
+	// KickUser closes every socket of the user, on every node (ban, delete, role change).
+	KickUser(ctx context.Context, userID uint64)
+	// Online reports which of ids have at least one open socket on any node.
+	Online(ctx context.Context, ids []uint64) map[uint64]bool
+	// FriendsChanged tells the sockets of a and b that their friendship began
+	// or ended, so presence follows it.
+	FriendsChanged(ctx context.Context, a, b uint64)
+}
+
+// NopRealtime is a Realtime that does nothing: nobody is online.
+type NopRealtime struct{}
+
+// KickUser does nothing.
+func (NopRealtime) KickUser(context.Context, uint64) {}
+
+// Online reports nobody.
+func (NopRealtime) Online(context.Context, []uint64) map[uint64]bool { return nil }
+
+// FriendsChanged does nothing.
+func (NopRealtime) FriendsChanged(context.Context, uint64, uint64) {}
+
+// Limits are the rate limiters the use cases consult.
+type Limits struct {
+	Register      *ratelimit.Limiter // per client IP
+	LoginByIP     *ratelimit.Limiter // failures per client IP
+	LoginByAcct   *ratelimit.Limiter // failures per account (lower-cased login)
+	Writes        *ratelimit.Limiter // REST writes per user
+	PaymentIntent *ratelimit.Limiter // PaymentIntents per user (card-testing defence)
+}
+
+// NewLimits builds the limiters from the configuration.
+func NewLimits(c *configs.Config) *Limits {
+	return &Limits{
+		Register:      ratelimit.New(c.RegisterPerHour, time.Hour),
+		LoginByIP:     ratelimit.New(c.LoginFailures, c.LoginWindow),
+		LoginByAcct:   ratelimit.New(c.LoginFailures, c.LoginWindow),
+		Writes:        ratelimit.New(c.WritesPerMinute, time.Minute),
+		PaymentIntent: ratelimit.New(10, time.Hour),
+	}
+}
+
+// Deps is everything the services share.
+type Deps struct {
+	Config     *configs.Config
+	DB         *gorm.DB
+	Tokens     *tokens.Manager
+	Limits     *Limits
+	Realtime   Realtime
+	Log        *slog.Logger
+	BcryptCost int
+	Now        func() time.Time
+}
+
+// now is the clock, in UTC.
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
+}
