@@ -1,0 +1,79 @@
+import { Component, inject, input, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { Router, RouterLink } from '@angular/router';
+import { apiError } from '../../core/api/api-paths';
+import { AuthService } from '../../core/auth/auth.service';
+import { I18nService } from '../../core/i18n/i18n.service';
+import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { errorText } from '../../core/http/error-toast.interceptor';
+
+/** safeReturnUrl keeps only in-app paths, so a crafted link cannot send the user elsewhere. */
+export function safeReturnUrl(url: string | null | undefined): string {
+  return url && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/login') ? url : '/chat';
+}
+
+/** Login page: email or username and password; back to returnUrl afterwards. */
+@Component({
+  selector: 'app-login-page',
+  imports: [FormsModule, RouterLink, TranslatePipe],
+  template: `
+    <section class="page narrow">
+      <div class="card">
+        <h1>{{ 'auth.loginTitle' | t }}</h1>
+        @if (auth.endReason() === 'expired') {
+          <p class="alert" role="status" data-testid="session-ended">{{ 'auth.sessionEnded' | t }}</p>
+        }
+        <form class="stack" (ngSubmit)="submit()" data-testid="login-form" novalidate>
+          <div class="field">
+            <label for="login-id">{{ 'auth.loginField' | t }}</label>
+            <input id="login-id" name="login" autocomplete="username" required data-testid="login-username"
+                   [(ngModel)]="login" [attr.aria-invalid]="!!error()" />
+          </div>
+          <div class="field">
+            <label for="login-password">{{ 'auth.password' | t }}</label>
+            <input id="login-password" name="password" type="password" autocomplete="current-password" required
+                   data-testid="login-password" [(ngModel)]="password" [attr.aria-invalid]="!!error()" />
+          </div>
+          @if (error()) {
+            <p class="alert error" role="alert" data-testid="login-error">{{ error() }}</p>
+          }
+          <button class="button" type="submit" data-testid="login-submit" [disabled]="busy()">
+            @if (busy()) { <span class="spinner" aria-hidden="true"></span> }
+            {{ 'auth.login' | t }}
+          </button>
+        </form>
+        <p class="hint">{{ 'auth.noAccount' | t }} <a routerLink="/register" data-testid="to-register">{{ 'auth.register' | t }}</a></p>
+      </div>
+    </section>
+  `,
+})
+export class LoginPage {
+  protected readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+  private readonly i18n = inject(I18nService);
+  /** From the query string (component input binding). */
+  readonly returnUrl = input<string>();
+
+  protected login = '';
+  protected password = '';
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+
+  protected async submit(): Promise<void> {
+    if (!this.login.trim() || !this.password) {
+      this.error.set(this.i18n.t('auth.fillBoth'));
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      await this.auth.login(this.login.trim(), this.password);
+      await this.router.navigateByUrl(safeReturnUrl(this.returnUrl()));
+    } catch (err) {
+      const e = apiError(err);
+      this.error.set(e.code === 'forbidden' ? this.i18n.t('auth.banned') : errorText(this.i18n, err));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Component, ElementRef, effect, inject, input, viewChild } from '@angular/core';
+import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { ChatStore } from './chat-store.service';
+
+/** Longest message body (the server's limit, in code points). */
+export const MAX_BODY = 4000;
+
+/** Composer: keeps a draft per conversation; Enter sends, Shift+Enter adds a line. */
+@Component({
+  selector: 'app-composer',
+  imports: [TranslatePipe],
+  template: `
+    <form class="composer" (submit)="$event.preventDefault(); send()" data-testid="composer">
+      <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t }}</label>
+      <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="store.draft(key())"
+                [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t"
+                (input)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
+      <button type="submit" class="button" data-testid="composer-send" [disabled]="!store.draft(key()).trim()"
+              [attr.aria-label]="'chat.send' | t">{{ 'chat.send' | t }}</button>
+    </form>
+  `,
+  styles: `
+    .composer { display: flex; gap: var(--space-2); padding: var(--space-2) var(--space-3); border-top: 1px solid var(--border); background: var(--surface); align-items: flex-end; }
+    textarea { flex: 1; min-height: 2.5rem; max-height: 10rem; resize: none; }
+  `,
+})
+export class Composer {
+  protected readonly store = inject(ChatStore);
+  /** The conversation this composer writes to. */
+  readonly key = input.required<string>();
+  protected readonly max = MAX_BODY;
+  private readonly box = viewChild.required<ElementRef<HTMLTextAreaElement>>('box');
+
+  constructor() {
+    // Focus the composer when the conversation changes (keyboard users land where they type).
+    effect(() => {
+      this.key();
+      queueMicrotask(() => this.box().nativeElement.focus({ preventScroll: true }));
+    });
+  }
+
+  protected onInput(ev: Event): void {
+    const value = (ev.target as HTMLTextAreaElement).value;
+    this.store.setDraft(this.key(), value);
+    if (value.trim()) this.store.typing(this.key());
+  }
+
+  protected onEnter(ev: KeyboardEvent): void {
+    if (ev.shiftKey || ev.isComposing) return;
+    ev.preventDefault();
+    this.send();
+  }
+
+  protected send(): void {
+    const key = this.key();
+    const text = this.store.draft(key);
+    if (!text.trim()) return;
+    this.store.send(key, text);
+    this.store.setDraft(key, '');
+    this.box().nativeElement.value = '';
+  }
+}

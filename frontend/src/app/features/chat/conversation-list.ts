@@ -1,0 +1,89 @@
+import { Component, inject, input } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { AuthService } from '../../core/auth/auth.service';
+import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { ChatStore } from './chat-store.service';
+
+/** Conversation list: unread badges, presence dots, last message preview (as text). */
+@Component({
+  selector: 'app-conversation-list',
+  imports: [RouterLink, TranslatePipe],
+  template: `
+    <nav class="conversations" [attr.aria-label]="'chat.conversations' | t" data-testid="conversation-list">
+      <div class="list-head">
+        <h2>{{ 'chat.conversations' | t }}</h2>
+        <a class="button small secondary" routerLink="/groups" data-testid="new-group-link">{{ 'groups.new' | t }}</a>
+      </div>
+      @if (store.loading()) {
+        <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
+      } @else if (store.loadError()) {
+        <div class="state error" role="alert">
+          {{ 'chat.listError' | t }}
+          <button type="button" class="link-button" (click)="store.refreshLists(true)">{{ 'common.retry' | t }}</button>
+        </div>
+      } @else if (store.conversations().length === 0) {
+        <div class="state" data-testid="conversations-empty">
+          <p>{{ 'chat.noConversations' | t }}</p>
+          <a routerLink="/friends" class="button small">{{ 'chat.findFriends' | t }}</a>
+        </div>
+      } @else {
+        <ul class="items">
+          @for (c of store.conversations(); track c.key) {
+            <li>
+              <a [routerLink]="['/chat', c.kind, c.id]" class="item" [class.active]="c.key === activeKey()"
+                 [attr.aria-current]="c.key === activeKey() ? 'page' : null" data-testid="conversation-item"
+                 [attr.data-key]="c.key" [attr.data-title]="c.title">
+                <span class="avatar" [class.group]="c.kind === 'g'" aria-hidden="true">{{ c.title.charAt(0).toUpperCase() }}</span>
+                <span class="text">
+                  <span class="title">
+                    @if (c.kind === 'u') {
+                      <span class="dot" [class.online]="c.online" data-testid="presence-dot"
+                            [attr.data-online]="c.online ? 'true' : 'false'"></span>
+                      <span class="visually-hidden">{{ (c.online ? 'chat.online' : 'chat.offline') | t }}</span>
+                    } @else {
+                      <span class="group-tag">{{ 'chat.group' | t }}</span>
+                    }
+                    <span class="name">{{ c.title }}</span>
+                  </span>
+                  <span class="preview">
+                    @if (c.lastMessage; as m) {
+                      @if (m.deleted) { <em>{{ 'chat.deleted' | t }}</em> }
+                      @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t) + ': ' : '' }}{{ m.body }} }
+                    } @else {
+                      <em>{{ 'chat.noMessagesYet' | t }}</em>
+                    }
+                  </span>
+                </span>
+                @if (c.unread > 0) {
+                  <span class="badge" data-testid="unread-badge" [attr.aria-label]="'chat.unreadCount' | t: { n: c.unread }">{{ c.unread }}</span>
+                }
+              </a>
+            </li>
+          }
+        </ul>
+      }
+    </nav>
+  `,
+  styles: `
+    .conversations { display: flex; flex-direction: column; min-height: 0; height: 100%; }
+    .list-head { display: flex; align-items: center; justify-content: space-between; padding: var(--space-3); border-bottom: 1px solid var(--border); }
+    .list-head h2 { margin: 0; }
+    .items { list-style: none; margin: 0; padding: var(--space-1); overflow-y: auto; flex: 1; }
+    .item { display: flex; align-items: center; gap: var(--space-2); padding: var(--space-2); border-radius: var(--radius); color: var(--text); text-decoration: none; }
+    .item:hover { background: var(--surface-2); }
+    .item.active { background: var(--primary-soft); }
+    .avatar { flex: none; display: grid; place-items: center; width: 2.4rem; height: 2.4rem; border-radius: 50%; background: var(--surface-2); font-weight: 700; }
+    .avatar.group { border-radius: var(--radius); background: var(--primary-soft); color: var(--primary-strong); }
+    .text { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+    .title { display: flex; align-items: center; gap: var(--space-1); font-weight: 600; }
+    .name, .preview { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .preview { color: var(--text-muted); font-size: 0.85rem; }
+    .group-tag { font-size: 0.65rem; text-transform: uppercase; background: var(--surface-2); border-radius: 4px; padding: 0 4px; color: var(--text-muted); }
+  `,
+})
+export class ConversationList {
+  protected readonly store = inject(ChatStore);
+  protected readonly auth = inject(AuthService);
+  /** The key of the conversation on screen. */
+  readonly activeKey = input<string | null>(null);
+}

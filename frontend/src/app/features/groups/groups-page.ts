@@ -1,0 +1,236 @@
+import { Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { Router, RouterLink } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
+import { Group } from '../../core/api/models';
+import { AuthService } from '../../core/auth/auth.service';
+import { I18nService } from '../../core/i18n/i18n.service';
+import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { ChatService } from '../../core/services/chat.service';
+import { ToastService } from '../../core/toast/toast.service';
+import { ChatStore } from '../chat/chat-store.service';
+
+/** Groups page: create a group (with friends as first members), see members, add a member, leave. */
+@Component({
+  selector: 'app-groups-page',
+  imports: [FormsModule, RouterLink, TranslatePipe],
+  template: `
+    <section class="page">
+      <h1>{{ 'groups.title' | t }}</h1>
+      <div class="grid">
+        <div class="stack">
+          <form class="card stack" (ngSubmit)="create()" data-testid="group-create-form" novalidate>
+            <h2>{{ 'groups.create' | t }}</h2>
+            <div class="field">
+              <label for="group-name">{{ 'groups.name' | t }}</label>
+              <input id="group-name" name="name" required maxlength="100" data-testid="group-name" [(ngModel)]="name" />
+            </div>
+            <div class="field">
+              <label for="group-description">{{ 'groups.description' | t }}</label>
+              <input id="group-description" name="description" maxlength="500" data-testid="group-description" [(ngModel)]="description" />
+            </div>
+            <fieldset class="members-pick">
+              <legend>{{ 'groups.pickMembers' | t }}</legend>
+              @for (f of store.friends(); track f.user.id) {
+                <label class="check">
+                  <input type="checkbox" [checked]="picked().has(f.user.id)" (change)="toggle(f.user.id)"
+                         data-testid="group-member-option" [attr.data-username]="f.user.username" />
+                  {{ f.user.displayName || f.user.username }}
+                </label>
+              } @empty {
+                <p class="hint">{{ 'groups.noFriends' | t }}</p>
+              }
+            </fieldset>
+            @if (createError()) { <p class="alert error" role="alert">{{ createError() }}</p> }
+            <button type="submit" class="button" data-testid="group-create-submit" [disabled]="busy()">{{ 'groups.create' | t }}</button>
+          </form>
+
+          <div class="card">
+            <h2>{{ 'groups.mine' | t }}</h2>
+            @if (store.groups().length === 0) {
+              <p class="state" data-testid="groups-empty">{{ 'groups.none' | t }}</p>
+            }
+            <ul class="list" data-testid="group-list">
+              @for (g of store.groups(); track g.id) {
+                <li data-testid="group-item" [attr.data-name]="g.name">
+                  <a class="grow" [routerLink]="[]" [queryParams]="{ id: g.id }" [attr.aria-current]="g.id === selectedId() ? 'true' : null">{{ g.name }}</a>
+                  <a class="button small secondary" [routerLink]="['/chat', 'g', g.id]" data-testid="group-open-chat">{{ 'groups.openChat' | t }}</a>
+                </li>
+              }
+            </ul>
+          </div>
+        </div>
+
+        <div class="card stack" data-testid="group-detail">
+          @if (!selectedId()) {
+            <p class="state">{{ 'groups.pick' | t }}</p>
+          } @else if (detailLoading()) {
+            <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
+          } @else if (detail(); as g) {
+            <h2 data-testid="group-detail-name">{{ g.name }}</h2>
+            @if (g.description) { <p class="muted">{{ g.description }}</p> }
+            <h3>{{ 'groups.members' | t }} ({{ g.members?.length ?? 0 }})</h3>
+            <ul class="list" data-testid="group-members">
+              @for (m of g.members ?? []; track m.user.id) {
+                <li data-testid="group-member" [attr.data-username]="m.user.username">
+                  <span class="dot" [class.online]="store.online(m.user.id)" aria-hidden="true"></span>
+                  <span class="grow">{{ m.user.displayName || m.user.username }}</span>
+                  <span class="status">{{ 'groups.role.' + m.role | t }}</span>
+                  @if (canManage() && m.user.id !== me() && m.role !== 'owner') {
+                    <button type="button" class="button small secondary" [attr.aria-label]="'groups.removeNamed' | t: { name: m.user.username }"
+                            (click)="removeMember(g, m.user.id)">{{ 'groups.remove' | t }}</button>
+                  }
+                </li>
+              }
+            </ul>
+            @if (canManage()) {
+              <form class="row" (ngSubmit)="addMember(g)">
+                <label class="visually-hidden" for="add-member">{{ 'groups.addMember' | t }}</label>
+                <select id="add-member" name="addMember" class="grow" data-testid="group-add-member-select" [(ngModel)]="addUserId">
+                  <option [ngValue]="null">{{ 'groups.chooseFriend' | t }}</option>
+                  @for (f of addable(); track f.user.id) {
+                    <option [ngValue]="f.user.id">{{ f.user.displayName || f.user.username }}</option>
+                  }
+                </select>
+                <button type="submit" class="button small" data-testid="group-add-member" [disabled]="!addUserId">{{ 'groups.addMember' | t }}</button>
+              </form>
+            }
+            <div class="row">
+              <a class="button" [routerLink]="['/chat', 'g', g.id]">{{ 'groups.openChat' | t }}</a>
+              <button type="button" class="button danger" data-testid="group-leave" (click)="leave(g)">{{ 'groups.leave' | t }}</button>
+            </div>
+          } @else {
+            <p class="state error" role="alert">{{ 'common.loadError' | t }}</p>
+          }
+        </div>
+      </div>
+    </section>
+  `,
+  styles: `
+    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: var(--space-4); align-items: start; }
+    .grid .card + .card { margin-top: 0; }
+    .members-pick { border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2) var(--space-3); display: flex; flex-direction: column; gap: var(--space-1); max-height: 12rem; overflow-y: auto; }
+    .check { display: flex; gap: var(--space-2); align-items: center; }
+    .check input { width: auto; }
+    @media (max-width: 767px) { .grid { grid-template-columns: 1fr; } }
+  `,
+})
+export class GroupsPage {
+  protected readonly store = inject(ChatStore);
+  private readonly api = inject(ChatService);
+  private readonly auth = inject(AuthService);
+  private readonly toast = inject(ToastService);
+  private readonly i18n = inject(I18nService);
+  private readonly router = inject(Router);
+  /** ?id= of the selected group (component input binding). */
+  readonly id = input<string>();
+
+  protected name = '';
+  protected description = '';
+  protected addUserId: number | null = null;
+  protected readonly picked = signal(new Set<number>());
+  protected readonly busy = signal(false);
+  protected readonly createError = signal<string | null>(null);
+  protected readonly detail = signal<Group | null>(null);
+  protected readonly detailLoading = signal(false);
+  protected readonly me = computed(() => this.auth.user()?.id);
+  protected readonly selectedId = computed(() => {
+    const n = Number(this.id());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  });
+  protected readonly canManage = computed(() => {
+    const me = this.me();
+    const role = this.detail()?.members?.find((m) => m.user.id === me)?.role;
+    return role === 'owner' || role === 'admin';
+  });
+  protected readonly addable = computed(() => {
+    const members = new Set((this.detail()?.members ?? []).map((m) => m.user.id));
+    return this.store.friends().filter((f) => !members.has(f.user.id));
+  });
+
+  constructor() {
+    effect(() => {
+      const id = this.selectedId();
+      untracked(() => (id ? void this.loadDetail(id) : this.detail.set(null)));
+    });
+  }
+
+  protected toggle(id: number): void {
+    this.picked.update((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  }
+
+  protected async create(): Promise<void> {
+    const name = this.name.trim();
+    if (!name) {
+      this.createError.set(this.i18n.t('groups.nameRequired'));
+      return;
+    }
+    this.busy.set(true);
+    this.createError.set(null);
+    try {
+      const body: { name: string; description?: string; memberIds?: number[] } = { name };
+      if (this.description.trim()) body.description = this.description.trim();
+      if (this.picked().size) body.memberIds = [...this.picked()];
+      const g = await firstValueFrom(this.api.createGroup(body));
+      this.name = '';
+      this.description = '';
+      this.picked.set(new Set());
+      this.toast.success(this.i18n.t('groups.created', { name: g.name }));
+      await this.store.reloadGroups();
+      await this.router.navigate([], { queryParams: { id: g.id } });
+    } catch {
+      /* toast by the interceptor */
+    } finally {
+      this.busy.set(false);
+    }
+  }
+
+  private async loadDetail(id: number): Promise<void> {
+    this.detailLoading.set(true);
+    try {
+      this.detail.set(await firstValueFrom(this.api.group(id)));
+    } catch {
+      this.detail.set(null);
+    } finally {
+      this.detailLoading.set(false);
+    }
+  }
+
+  protected async addMember(g: Group): Promise<void> {
+    if (!this.addUserId) return;
+    try {
+      await firstValueFrom(this.api.addMember(g.id, this.addUserId));
+      this.addUserId = null;
+      await this.loadDetail(g.id);
+    } catch {
+      /* toast by the interceptor */
+    }
+  }
+
+  protected async removeMember(g: Group, userId: number): Promise<void> {
+    try {
+      await firstValueFrom(this.api.removeMember(g.id, userId));
+      await this.loadDetail(g.id);
+    } catch {
+      /* toast by the interceptor */
+    }
+  }
+
+  protected async leave(g: Group): Promise<void> {
+    const me = this.me();
+    if (!me) return;
+    try {
+      await firstValueFrom(this.api.removeMember(g.id, me));
+      this.toast.show(this.i18n.t('groups.left', { name: g.name }));
+      await this.store.reloadGroups();
+      await this.router.navigate([], { queryParams: {} });
+    } catch {
+      /* toast by the interceptor */
+    }
+  }
+}
