@@ -63,26 +63,64 @@ func bindJSON(c *gin.Context, dst any) error {
 	if !utf8.Valid(body) {
 		return apperr.New(apperr.ErrInvalidJSON, "request body is not UTF-8")
 	}
+	unknown := unknownFields(body, dst)
 	if err := decodeStrict(body, dst); err != nil {
+		if unknown != nil && errors.Is(err, apperr.ErrValidation) {
+			return apperr.Validation(unknown) // a type error on an unknown field
+		}
 		return err
 	}
-	return validateStruct(dst)
+	err = validateStruct(dst)
+	if unknown == nil {
+		return err
+	}
+	var verr *apperr.Error
+	if errors.As(err, &verr) && verr.Fields != nil {
+		for k, v := range verr.Fields {
+			unknown[k] = v
+		}
+	}
+	return apperr.Validation(unknown)
 }
 
-// decodeStrict decodes one JSON object, rejecting unknown fields and trailing data.
+// decodeStrict decodes one JSON object into dst. Unknown fields are reported
+// together with the validation failures, never applied; trailing data is refused.
 func decodeStrict(body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.ErrInvalidJSON, "request body has data after the JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.New(apperr.ErrInvalidJSON, "request body has data after the JSON object")
 	}
 	return nil
+}
+
+// unknownFields lists the top-level keys of body that dst's struct does not declare.
+func unknownFields(body []byte, dst any) map[string]string {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) != nil {
+		return nil
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	var out map[string]string
+	for k := range keys {
+		if !known[k] {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = "is not an accepted field"
+		}
+	}
+	return out
 }
 
 func jsonError(err error) error {
@@ -97,9 +135,6 @@ func jsonError(err error) error {
 		return apperr.Field(field, "must be a "+jsonKind(typeErr.Type))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return apperr.New(apperr.ErrInvalidJSON, "request body is not valid JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.Field(name, "is not an accepted field")
 	}
 	return apperr.New(apperr.ErrInvalidJSON, "request body is not valid JSON")
 }

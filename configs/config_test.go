@@ -1,0 +1,106 @@
+package configs_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"workcomm/configs"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoad(t *testing.T) {
+	cases := []struct {
+		name    string
+		vars    map[string]string
+		wantErr string // substring naming the variable; "" means it loads
+	}{
+		{"defaults load in development", map[string]string{}, ""},
+		{"production without JWT_SECRET refuses to start", map[string]string{"APP_ENV": "production", "ALLOWED_ORIGINS": "https://chat.example.com"}, "JWT_SECRET"},
+		{"production with a short JWT_SECRET refuses to start", map[string]string{"APP_ENV": "production", "JWT_SECRET": "short", "ALLOWED_ORIGINS": "https://chat.example.com"}, "JWT_SECRET"},
+		{"production without ALLOWED_ORIGINS refuses to start", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32)}, "ALLOWED_ORIGINS"},
+		{"production with both starts", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32), "ALLOWED_ORIGINS": "https://chat.example.com"}, ""},
+		{"an unknown APP_ENV is named", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
+		{"a bad TRUSTED_PROXIES entry is named", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, "TRUSTED_PROXIES"},
+		{"a bad origin is named", map[string]string{"ALLOWED_ORIGINS": "chat.example.com"}, "ALLOWED_ORIGINS"},
+		{"a bad number is named", map[string]string{"RATE_LIMIT_REGISTER_PER_HOUR": "lots"}, "RATE_LIMIT_REGISTER_PER_HOUR"},
+		{"an access token TTL over 15 minutes is refused", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, "ACCESS_TOKEN_TTL"},
+		{"a Stripe key without its webhook secret is refused", map[string]string{"STRIPE_SECRET_KEY": "sk_test_x"}, "STRIPE_WEBHOOK_SECRET"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := configs.LoadFrom(env(tc.vars))
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want one naming %s (cfg %+v)", err, tc.wantErr, cfg)
+			}
+		})
+	}
+}
+
+func TestLoadParsesValues(t *testing.T) {
+	cfg, err := configs.LoadFrom(env(map[string]string{
+		"ADDR": "0.0.0.0:9000", "ALLOWED_ORIGINS": "https://a.example.com/, http://localhost:4200",
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7", "RATE_LIMIT_REGISTER_PER_HOUR": "7", "LOG_LEVEL": "debug",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "0.0.0.0:9000" || cfg.RegisterPerHour != 7 || cfg.SQLitePath != "data/workcomm.db" {
+		t.Fatalf("cfg %+v", cfg)
+	}
+	if got := strings.Join(cfg.AllowedOrigins, " "); got != "https://a.example.com http://localhost:4200" {
+		t.Fatalf("origins %q", got)
+	}
+	if got := strings.Join(cfg.TrustedProxyStrings(), " "); got != "10.0.0.0/8 192.168.1.7/32" {
+		t.Fatalf("proxies %q", got)
+	}
+}
+
+func TestDevelopmentSecretIsGeneratedOnceAndKept(t *testing.T) {
+	dir := t.TempDir()
+	load := func() []byte {
+		cfg, err := configs.LoadFrom(env(map[string]string{"SQLITE_PATH": filepath.Join(dir, "db", "w.db")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.EnsureJWTSecret(); err != nil {
+			t.Fatal(err)
+		}
+		return cfg.JWTSecret
+	}
+	first, second := load(), load()
+	if len(first) < 32 || string(first) != string(second) {
+		t.Fatalf("secret not kept: %q then %q", first, second)
+	}
+	info, err := os.Stat(filepath.Join(dir, "db", "jwt-secret"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", info, err)
+	}
+}
+
+func TestDBConnectCreatesTheSQLiteFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "dir", "w.db")
+	cfg, err := configs.LoadFrom(env(map[string]string{"SQLITE_PATH": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := configs.DBConnect(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	db.Raw("PRAGMA journal_mode").Scan(&mode)
+	var fk int
+	db.Raw("PRAGMA foreign_keys").Scan(&fk)
+	if mode != "wal" || fk != 1 {
+		t.Fatalf("journal_mode=%s foreign_keys=%d", mode, fk)
+	}
+}
