@@ -1,0 +1,331 @@
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { AuthService, RefreshOutcome } from '../auth/auth.service';
+import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
+import { RECONNECT_BASE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
+import { GroupSocketService } from './group-socket.service';
+import { PrivateSocketService } from './private-socket.service';
+
+describe('socket services', () => {
+  let authStub: {
+    user: ReturnType<typeof signal>;
+    token: string | null;
+    valid: boolean;
+    refreshOutcome: RefreshOutcome;
+    accessToken: () => string | null;
+    tokenValidFor: () => boolean;
+    refresh: ReturnType<typeof vi.fn>;
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    FakeWebSocket.instances = [];
+    authStub = {
+      user: signal(fakeUser({ id: 1 })),
+      token: 'tok 1',
+      valid: true,
+      refreshOutcome: 'ok',
+      accessToken: () => authStub.token,
+      tokenValidFor: () => authStub.valid,
+      refresh: vi.fn(async () => {
+        if (authStub.refreshOutcome === 'ok') {
+          authStub.token = 'tok 2';
+          authStub.valid = true;
+        }
+        return authStub.refreshOutcome;
+      }),
+    };
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: AuthService, useValue: authStub },
+        { provide: WEBSOCKET_FACTORY, useValue: (url: string) => new FakeWebSocket(url) },
+      ],
+    });
+  });
+
+  afterEach(() => {
+    TestBed.resetTestingModule();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  function connected(): { svc: PrivateSocketService; ws: FakeWebSocket } {
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    const ws = FakeWebSocket.last();
+    ws.accept();
+    return { svc, ws };
+  }
+
+  describe('pure helpers', () => {
+    it('mergeMessages drops duplicates by id and orders by seq, never by arrival', () => {
+      const list = mergeMessages([msg(3, 3)], [msg(1, 1), msg(3, 3), msg(2, 2), msg(1, 1)]);
+      expect(list.map((m) => m.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('mergeMessages keeps an edit or a deletion over a stale duplicate', () => {
+      const edited = msg(1, 1, { body: 'new', editedAt: '2026-01-02T00:00:00Z' });
+      expect(mergeMessages([edited], [msg(1, 1)])[0].body).toBe('new');
+      const deleted = msg(1, 1, { body: '', deleted: true });
+      expect(mergeMessages([msg(1, 1)], [deleted])[0].deleted).toBe(true);
+      expect(mergeMessages([deleted], [msg(1, 1)])[0].deleted).toBe(true);
+    });
+
+    it('contiguousTop stops at the first gap', () => {
+      expect(contiguousTop([])).toBe(0);
+      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 6)])).toBe(6);
+      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 8)])).toBe(5);
+    });
+  });
+
+  it('connects to /ws/private with ?access_token= and becomes open on ready', () => {
+    const { svc, ws } = connected();
+    expect(ws.url).toMatch(/\/ws\/private\?access_token=tok%201$/);
+    expect(svc.status()).toBe('open');
+  });
+
+  it('the group socket connects to /ws/group and keys conversations by group id', () => {
+    const svc = TestBed.inject(GroupSocketService);
+    svc.start();
+    const ws = FakeWebSocket.last();
+    expect(ws.url).toContain('/ws/group?access_token=');
+    ws.accept({ userId: 1, groups: [7] });
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1, { conversation: { type: 'group', id: 7 }, senderId: 3 }) } });
+    expect(svc.messages()['g:7'].length).toBe(1);
+    svc.send('g:7', 'hi all');
+    expect(ws.sentOfType('message.send')[0].data).toMatchObject({ groupId: 7, body: 'hi all' });
+  });
+
+  it('keys private messages by the peer and drops duplicates delivered twice', () => {
+    const { svc, ws } = connected();
+    const m = msg(10, 1, { senderId: 2 });
+    ws.receive({ type: 'message.new', data: { message: m } });
+    ws.receive({ type: 'message.new', data: { message: m } });
+    expect(svc.messages()['u:2'].map((x) => x.id)).toEqual([10]);
+  });
+
+  it('orders by seq whatever the arrival order', () => {
+    const { svc, ws } = connected();
+    for (const seq of [2, 1, 3]) ws.receive({ type: 'message.new', data: { message: msg(seq, seq) } });
+    expect(svc.messages()['u:2'].map((x) => x.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('sends optimistically: pending until the ack, then the committed message', () => {
+    const { svc, ws } = connected();
+    const clientMsgId = svc.send('u:2', 'hello');
+    expect(svc.pending()['u:2'].map((p) => p.body)).toEqual(['hello']);
+    const frame = ws.sentOfType('message.send')[0];
+    expect(frame).toEqual({ type: 'message.send', id: clientMsgId, data: { toUserId: 2, body: 'hello', clientMsgId } });
+    ws.receive({ type: 'ack', id: clientMsgId, data: { message: msg(50, 1, { senderId: 1, body: 'hello', clientMsgId }) } });
+    expect(svc.pending()['u:2']).toEqual([]);
+    expect(svc.messages()['u:2'].map((m) => m.id)).toEqual([50]);
+    // The message.new echo of our own message does not duplicate it.
+    ws.receive({ type: 'message.new', data: { message: msg(50, 1, { senderId: 1, body: 'hello', clientMsgId }) } });
+    expect(svc.messages()['u:2'].length).toBe(1);
+  });
+
+  it('queues a message sent while disconnected and sends it once ready', () => {
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    const ws = FakeWebSocket.last();
+    const id = svc.send('u:2', 'early');
+    expect(ws.sent).toEqual([]);
+    ws.accept();
+    expect(ws.sentOfType('message.send').map((f) => f.id)).toEqual([id]);
+  });
+
+  it('marks a refused message as failed and does not resend it by itself', () => {
+    const { svc, ws } = connected();
+    const id = svc.send('u:9', 'not a friend');
+    ws.receive({ type: 'error', id, data: { code: 'forbidden', message: 'not friends' } });
+    expect(svc.pending()['u:9'][0].failed).toBe('forbidden');
+    ws.drop();
+    vi.advanceTimersByTime(RECONNECT_BASE_MS);
+    FakeWebSocket.last().accept();
+    expect(FakeWebSocket.last().sentOfType('message.send')).toEqual([]);
+  });
+
+  it('after a reconnect: sync from the last seq per conversation, then resend unacked with the same clientMsgId', async () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1, { senderId: 2 }) } });
+    ws.receive({ type: 'message.new', data: { message: msg(2, 2, { senderId: 2 }) } });
+    ws.receive({ type: 'message.new', data: { message: msg(3, 1, { senderId: 3, conversation: { type: 'private', id: 101 } }) } });
+    const id = svc.send('u:2', 'lost in transit');
+    expect(ws.sentOfType('message.send').length).toBe(1);
+
+    ws.drop();
+    expect(svc.status()).toBe('reconnecting');
+    expect(FakeWebSocket.instances.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    const ws2 = FakeWebSocket.last();
+    expect(ws2).not.toBe(ws);
+    ws2.accept();
+
+    const sync = ws2.sent[0];
+    expect(sync.type).toBe('sync');
+    expect(sync.data.conversations).toEqual(
+      expect.arrayContaining([{ toUserId: 2, afterSeq: 2 }, { toUserId: 3, afterSeq: 1 }]),
+    );
+    const resent = ws2.sentOfType('message.send');
+    expect(resent).toEqual([{ type: 'message.send', id, data: { toUserId: 2, body: 'lost in transit', clientMsgId: id } }]);
+
+    // Sync replays missed messages, some already known: no duplicates, in seq order.
+    ws2.receive({ type: 'message.new', data: { message: msg(2, 2, { senderId: 2 }) } });
+    ws2.receive({ type: 'message.new', data: { message: msg(4, 3, { senderId: 2 }) } });
+    ws2.receive({ type: 'sync.done', id: sync.id });
+    ws2.receive({ type: 'ack', id, data: { message: msg(5, 4, { senderId: 1, clientMsgId: id, body: 'lost in transit' }) } });
+    expect(svc.messages()['u:2'].map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(svc.pending()['u:2']).toEqual([]);
+  });
+
+  it('asks for a sync when a live message skips seqs', () => {
+    const { ws } = connected();
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1) } });
+    ws.receive({ type: 'message.new', data: { message: msg(2, 2) } });
+    ws.receive({ type: 'message.new', data: { message: msg(5, 5) } });
+    expect(ws.sentOfType('sync').map((f) => f.data.conversations)).toEqual([[{ toUserId: 2, afterSeq: 2 }]]);
+  });
+
+  it('backs off exponentially between failed attempts and resets after ready', async () => {
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    expect(FakeWebSocket.instances.length).toBe(1);
+    FakeWebSocket.last().drop(); // attempt 0 fails -> wait up to 500 ms
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS - 1);
+    expect(FakeWebSocket.instances.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeWebSocket.instances.length).toBe(2);
+    FakeWebSocket.last().drop(); // next wait up to 1000 ms
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS * 2 - 1);
+    expect(FakeWebSocket.instances.length).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeWebSocket.instances.length).toBe(3);
+    FakeWebSocket.last().accept();
+    FakeWebSocket.last().drop(); // after a success, back to the first delay
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(FakeWebSocket.instances.length).toBe(4);
+  });
+
+  it('jitters the delay (at least half of the ceiling)', async () => {
+    vi.mocked(Math.random).mockReturnValue(0);
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    FakeWebSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS / 2);
+    expect(FakeWebSocket.instances.length).toBe(2);
+  });
+
+  it('refreshes the token before reconnecting when the socket was refused before ready', async () => {
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    FakeWebSocket.last().drop(); // 401 at the handshake looks like this
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(authStub.refresh).toHaveBeenCalledTimes(1);
+    expect(FakeWebSocket.last().url).toContain('access_token=tok%202');
+    expect(svc.status()).not.toBe('idle');
+  });
+
+  it('stops for good when the refresh is refused (banned or revoked)', async () => {
+    const { svc, ws } = connected();
+    authStub.valid = false;
+    authStub.refreshOutcome = 'rejected';
+    ws.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(svc.status()).toBe('idle');
+    const count = FakeWebSocket.instances.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances.length).toBe(count);
+  });
+
+  it('reconnects at once when the browser comes back online', async () => {
+    const { ws } = connected();
+    window.dispatchEvent(new Event('offline'));
+    expect(ws.readyState).toBe(3);
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.instances.length).toBe(2);
+  });
+
+  it('registers its handlers once: every socket shares the same listener', async () => {
+    const { ws } = connected();
+    const listener = ws.onmessage;
+    ws.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(FakeWebSocket.last().onmessage).toBe(listener);
+  });
+
+  it('shows typing for ~5 s and clears it when a message from that user arrives', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'typing', data: { userId: 2, toUserId: 1 } });
+    expect(Object.keys(svc.typing()['u:2'] ?? {})).toEqual(['2']);
+    vi.advanceTimersByTime(TYPING_TTL_MS + 1);
+    expect(Object.keys(svc.typing()['u:2'] ?? {})).toEqual([]);
+    ws.receive({ type: 'typing', data: { userId: 2, toUserId: 1 } });
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1, { senderId: 2 }) } });
+    expect(Object.keys(svc.typing()['u:2'] ?? {})).toEqual([]);
+  });
+
+  it('ignores its own typing and malformed frames', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'typing', data: { userId: 1, toUserId: 2 } });
+    ws.onmessage?.({ data: '{not json' });
+    ws.receive({ type: 'unknown.kind', data: {} });
+    expect(svc.typing()).toEqual({});
+  });
+
+  it('records read marks of the other side, only moving forward', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'read', data: { userId: 2, conversation: { type: 'private', id: 100 }, seq: 5 } });
+    ws.receive({ type: 'read', data: { userId: 2, conversation: { type: 'private', id: 100 }, seq: 3 } });
+    expect(svc.reads()['u:2']).toEqual({ 2: 5 });
+  });
+
+  it('sends read and typing frames for a conversation', () => {
+    const { svc, ws } = connected();
+    expect(svc.sendRead('u:2', 4)).toBe(true);
+    svc.sendTyping('u:2');
+    expect(ws.sent.map((f) => [f.type, f.data])).toEqual([
+      ['read', { toUserId: 2, seq: 4 }],
+      ['typing', { toUserId: 2 }],
+    ]);
+  });
+
+  it('tracks presence and applies edits and deletions of loaded messages', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'presence', data: { userId: 2, status: 'online', lastSeenAt: null } });
+    expect(svc.presence()[2]).toBe('online');
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1) } });
+    ws.receive({ type: 'message.updated', data: { message: msg(1, 1, { body: 'edited', editedAt: '2026-02-01T00:00:00Z' }) } });
+    expect(svc.messages()['u:2'][0].body).toBe('edited');
+    ws.receive({ type: 'message.deleted', data: { message: msg(1, 1, { body: '', deleted: true }) } });
+    expect(svc.messages()['u:2'][0].deleted).toBe(true);
+  });
+
+  it('holds our own message from another device until its conversation is known', () => {
+    const { svc, ws } = connected();
+    const events: string[] = [];
+    svc.events.subscribe((e) => events.push(e.type));
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1, { senderId: 1, conversation: { type: 'private', id: 555 } }) } });
+    expect(events).toContain('unknown-conversation');
+    svc.learnConversation({ type: 'private', id: 555 }, 'u:8');
+    expect(svc.messages()['u:8'].map((m) => m.id)).toEqual([1]);
+  });
+
+  it('merges REST history with live messages without duplicates', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'message.new', data: { message: msg(3, 3) } });
+    svc.ingest('u:2', [msg(1, 1), msg(2, 2), msg(3, 3)]);
+    expect(svc.messages()['u:2'].map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(svc.lastSeq('u:2')).toBe(3);
+  });
+
+  it('stop() closes the socket and forgets everything', () => {
+    const { svc, ws } = connected();
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1) } });
+    svc.stop();
+    expect(ws.readyState).toBe(3);
+    expect(svc.messages()).toEqual({});
+    expect(svc.status()).toBe('idle');
+  });
+});
