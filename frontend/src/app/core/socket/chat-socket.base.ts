@@ -32,6 +32,12 @@ export const RECONNECT_MAX_MS = 30_000;
 export const TYPING_TTL_MS = 5_000;
 /** Refresh the token before connecting when it expires within this margin. */
 const TOKEN_MARGIN_MS = 30_000;
+/**
+ * A socket refused before `ready` may mean a revoked token (ban) or just a server or network outage, which
+ * the browser does not tell apart. Refresh for that reason at most this often: each refresh rotates the
+ * refresh token, and a rotation racing a page reload would look like token reuse to the server.
+ */
+export const REFRESH_THROTTLE_MS = 30_000;
 
 /** Connection state shown in the UI. */
 export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
@@ -156,6 +162,7 @@ export abstract class ChatSocketBase {
   private attempt = 0;
   private gotReady = false;
   private refreshBeforeConnect = false;
+  private lastRefreshAt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** server conversation ("private:12") → our key ("u:5"). */
@@ -300,7 +307,9 @@ export abstract class ChatSocketBase {
   private async connect(): Promise<void> {
     if (!this.wanted || this.ws) return;
     this.statusState.set(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    if (this.refreshBeforeConnect || !this.auth.tokenValidFor(TOKEN_MARGIN_MS)) {
+    const suspectToken = this.refreshBeforeConnect && Date.now() - this.lastRefreshAt >= REFRESH_THROTTLE_MS;
+    if (suspectToken || !this.auth.tokenValidFor(TOKEN_MARGIN_MS)) {
+      this.lastRefreshAt = Date.now();
       const outcome = await this.auth.refresh();
       if (!this.wanted) return;
       if (outcome === 'rejected') {

@@ -2,7 +2,7 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthService, RefreshOutcome } from '../auth/auth.service';
 import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
-import { RECONNECT_BASE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
 import { GroupSocketService } from './group-socket.service';
 import { PrivateSocketService } from './private-socket.service';
 
@@ -223,6 +223,21 @@ describe('socket services', () => {
     await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
     expect(authStub.refresh).toHaveBeenCalledTimes(1);
     expect(FakeWebSocket.last().url).toContain('access_token=tok%202');
+    expect(svc.status()).not.toBe('idle');
+  });
+
+  it('does not rotate the refresh token on every failed attempt (at most once per throttle window)', async () => {
+    const svc = TestBed.inject(PrivateSocketService);
+    svc.start();
+    for (let i = 0; i < 4; i++) {
+      FakeWebSocket.last().drop();
+      await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS * 2 ** i);
+    }
+    expect(authStub.refresh).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(REFRESH_THROTTLE_MS);
+    FakeWebSocket.last().drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_MAX_MS);
+    expect(authStub.refresh).toHaveBeenCalledTimes(2);
     expect(svc.status()).not.toBe('idle');
   });
 

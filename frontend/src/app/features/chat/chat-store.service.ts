@@ -151,31 +151,30 @@ export class ChatStore {
   /** refreshLists reloads conversations, groups and friends. */
   async refreshLists(first = false): Promise<void> {
     if (first) this.loading.set(true);
-    try {
-      const [convs, groups, friends] = await Promise.all([
-        firstValueFrom(this.api.privateConversations()),
-        firstValueFrom(this.api.groups()),
-        firstValueFrom(this.friendsApi.friends()),
-      ]);
-      this.privateConvs.set(convs);
-      this.groupsState.set(groups);
-      this.friendsState.set(friends);
-      this.loadError.set(false);
-      const unread: Record<string, number> = {};
-      for (const c of convs) {
-        this.privateSocket.learnConversation({ type: 'private', id: c.conversationId }, privateKey(c.peer.id));
-        unread[privateKey(c.peer.id)] = c.unread ?? 0;
-      }
-      for (const g of groups) unread[groupKey(g.id)] = g.unread ?? 0;
-      const active = this.active();
-      if (active) unread[active] = 0;
-      this.unreadState.set(unread);
-      this.rememberPeople([...convs.map((c) => c.peer), ...friends.map((f) => f.user)]);
-    } catch {
-      this.loadError.set(true);
-    } finally {
-      this.loading.set(false);
+    // Each list on its own: one failing endpoint must not hide the others.
+    const [convsR, groupsR, friendsR] = await Promise.allSettled([
+      firstValueFrom(this.api.privateConversations()),
+      firstValueFrom(this.api.groups()),
+      firstValueFrom(this.friendsApi.friends()),
+    ]);
+    const convs = convsR.status === 'fulfilled' ? convsR.value : this.privateConvs();
+    const groups = groupsR.status === 'fulfilled' ? groupsR.value : this.groupsState();
+    const friends = friendsR.status === 'fulfilled' ? friendsR.value : this.friendsState();
+    this.privateConvs.set(convs);
+    this.groupsState.set(groups);
+    this.friendsState.set(friends);
+    this.loadError.set([convsR, groupsR, friendsR].every((r) => r.status === 'rejected'));
+    const unread: Record<string, number> = { ...this.unreadState() };
+    for (const c of convs) {
+      this.privateSocket.learnConversation({ type: 'private', id: c.conversationId }, privateKey(c.peer.id));
+      unread[privateKey(c.peer.id)] = c.unread ?? 0;
     }
+    for (const g of groups) unread[groupKey(g.id)] = g.unread ?? 0;
+    const active = this.active();
+    if (active) unread[active] = 0;
+    this.unreadState.set(unread);
+    this.rememberPeople([...convs.map((c) => c.peer), ...friends.map((f) => f.user)]);
+    this.loading.set(false);
   }
 
   /** reloadGroups refreshes only the group list (after create, join, leave). */
