@@ -52,7 +52,9 @@ func New(d Deps) (*gin.Engine, error) {
 		middlewares.Errors(d.Log),
 		middlewares.SecurityHeaders(),
 	)
-	r.NoRoute(middlewares.NotFound())
+	// Unknown paths: the built frontend when STATIC_DIR is set (deep links get
+	// index.html), else the contract's 404.
+	r.NoRoute((&controllers.SPA{Dir: cfg.StaticDir, NotFound: middlewares.NotFound()}).Serve)
 	r.NoMethod(middlewares.MethodNotAllowed())
 
 	r.GET("/healthz", d.Health.Healthz)
