@@ -5,6 +5,7 @@
 //	workcomm migrate          migrate the schema and exit
 //	workcomm seed             create demo users (password "demo-password")
 //	workcomm create-admin -email E -username U   (password on stdin)
+//	workcomm healthcheck      exit 0 when /healthz on ADDR answers 200 (for images without curl)
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -80,8 +82,10 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 		return nil
 	case "create-admin":
 		return createAdmin(ctx, cfg, log, args, stdin)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, create-admin)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, create-admin, healthcheck)", cmd)
 	}
 }
 
@@ -159,4 +163,30 @@ func dbKind(cfg *configs.Config) string {
 		return "postgres"
 	}
 	return "sqlite:" + cfg.SQLitePath
+}
+
+// healthcheck asks the local server's /healthz; a container health probe.
+func healthcheck(ctx context.Context, cfg *configs.Config) error {
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("ADDR: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", res.StatusCode)
+	}
+	return nil
 }
