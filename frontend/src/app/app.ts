@@ -23,8 +23,8 @@ import { ChatStore } from './features/chat/chat-store.service';
     <app-cookie-banner />
   `,
   styles: `
-    :host { display: flex; flex-direction: column; min-height: 100dvh; }
-    .app-main { flex: 1; display: flex; flex-direction: column; min-height: 0; }
+    :host { display: flex; flex-direction: column; height: 100dvh; }
+    .app-main { flex: 1; display: flex; flex-direction: column; min-height: 0; overflow-y: auto; }
     .app-main:focus { outline: none; }
   `,
 })

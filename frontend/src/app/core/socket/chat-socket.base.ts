@@ -439,7 +439,9 @@ export abstract class ChatSocketBase {
     if (p) this.replacePending(p.key, p.clientMsgId, null);
     if (!key) return;
     this.keyByConversation.set(refKey(message.conversation), key);
+    const known = (this.messagesState()[key] ?? []).some((m) => m.id === message.id);
     this.mergeInto(key, [message]);
+    if (!known) this.events.next({ type: 'message', key, message });
   }
 
   private onError(id: string | undefined, data: { code?: string; message?: string } | undefined): void {

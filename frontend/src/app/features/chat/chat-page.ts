@@ -25,7 +25,7 @@ import { MessagePane } from './message-pane';
   `,
   styles: `
     :host { display: flex; flex: 1; min-height: 0; }
-    .chat { flex: 1; display: grid; grid-template-columns: minmax(16rem, 22rem) 1fr; min-height: 0; height: calc(100dvh - 7.5rem); }
+    .chat { flex: 1; display: grid; grid-template-columns: minmax(16rem, 22rem) 1fr; min-height: 0; height: 100%; }
     .list-col { background: var(--surface); border-right: 1px solid var(--border); min-height: 0; overflow: hidden; }
     .pane-col { min-height: 0; min-width: 0; }
     .placeholder { height: 100%; display: grid; place-items: center; }
@@ -33,7 +33,7 @@ import { MessagePane } from './message-pane';
       .chat { grid-template-columns: 15rem 1fr; }
     }
     @media (max-width: 767px) {
-      .chat { grid-template-columns: 1fr; height: calc(100dvh - 8.5rem); }
+      .chat { grid-template-columns: 1fr; }
       .chat.has-active .list-col { display: none; }
       .chat:not(.has-active) .pane-col { display: none; }
       .list-col { border-right: none; }

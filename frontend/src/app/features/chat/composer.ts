@@ -12,7 +12,9 @@ export const MAX_BODY = 4000;
   template: `
     <form class="composer" (submit)="$event.preventDefault(); send()" data-testid="composer">
       <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t }}</label>
+      <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t }}</span>
       <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="store.draft(key())"
+                aria-describedby="composer-hint"
                 [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t"
                 (input)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
       <button type="submit" class="button" data-testid="composer-send" [disabled]="!store.draft(key()).trim()"

@@ -34,7 +34,7 @@ export function formatMoney(amount: number, currency: string, locale: string): s
   imports: [RouterLink, TranslatePipe],
   templateUrl: './subscription-page.html',
   styles: `
-    .plans { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: var(--space-4); }
+    .plans { margin: var(--space-4) 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: var(--space-4); }
     .plans .card + .card { margin-top: 0; }
     .price { font-size: 1.6rem; font-weight: 700; }
     .current { display: flex; align-items: center; gap: var(--space-2); }
