@@ -26,6 +26,7 @@ import (
 
 	"workcomm/app"
 	"workcomm/configs"
+	"workcomm/services"
 )
 
 // Server timeouts. ReadHeaderTimeout drops slowloris clients; WriteTimeout is
@@ -148,7 +149,7 @@ func createAdmin(ctx context.Context, cfg *configs.Config, log *slog.Logger, arg
 	defer a.Close()
 	u, created, err := a.Services.CreateAdmin(ctx, *email, *username, password)
 	if err != nil {
-		return err
+		return services.DescribeError(err)
 	}
 	verb := "promoted"
 	if created {

@@ -3,6 +3,10 @@ package services
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"sort"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -12,8 +16,14 @@ import (
 	"workcomm/models"
 )
 
+// cliActor is the audit log's actor for the create-admin command: no user, and
+// "cli" where a request id would be.
+var cliActor = Actor{RequestID: "cli"}
+
 // CreateAdmin makes an admin account, or promotes the existing account with
-// that email or username (idempotent). Weak passwords are refused.
+// that email or username (idempotent: an existing admin is left as is). Weak
+// passwords are refused. A promotion ends the user's sessions, as any role
+// change does. Each change is written to the audit log with no actor.
 func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string) (*models.User, bool, error) {
 	if err := CheckPasswordStrength(password); err != nil {
 		return nil, false, err
@@ -33,30 +43,110 @@ func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string
 		}
 	}
 	if existing != nil {
-		err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := models.UpdateUser(ctx, tx, existing.ID, map[string]any{"role": models.RoleAdmin}); err != nil {
-				return err
-			}
-			return models.BumpTokenVersion(ctx, tx, existing.ID)
-		})
-		if err != nil {
-			return nil, false, err
+		u, promoted, err := d.promote(ctx, existing.ID)
+		if err == nil && promoted {
+			d.Realtime.KickUser(ctx, u.ID)
 		}
-		u, err := models.GetUser(ctx, d.DB, existing.ID)
 		return u, false, err
 	}
 	if email == "" || username == "" {
 		return nil, false, apperr.New(apperr.ErrValidation, "a new admin needs both -email and -username")
+	}
+	if err := checkNewAdminNames(email, username); err != nil {
+		return nil, false, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), d.BcryptCost)
 	if err != nil {
 		return nil, false, err
 	}
 	u := &models.User{Username: username, Email: email, DisplayName: username, PasswordHash: string(hash), Role: models.RoleAdmin, Plan: models.PlanFree}
-	if err := models.CreateUser(ctx, d.DB, u); err != nil {
+	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.CreateUser(ctx, tx, u); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, cliActor, models.AuditUserCreate, u.ID,
+			map[string]any{}, map[string]any{"username": u.Username, "email": u.Email, "role": models.RoleAdmin})
+	})
+	if errors.Is(err, apperr.ErrConflict) {
+		// No live account had these names a moment ago, so a deleted one (whose
+		// names stay reserved) or a concurrent sign-up holds them. Inside the
+		// aborted transaction PostgreSQL cannot say which of the two collided.
+		return nil, false, apperr.New(apperr.ErrConflict, "this email or username is taken (a deleted account keeps its names)")
+	}
+	if err != nil {
 		return nil, false, err
 	}
 	return u, true, nil
+}
+
+// promote gives a live user the admin role, unless they have it already
+// (then promoted is false and nothing is written).
+func (d *Deps) promote(ctx context.Context, id uint64) (u *models.User, promoted bool, err error) {
+	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cur, err := models.LockUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.IsAdmin() {
+			u = cur
+			return nil
+		}
+		if err := models.UpdateUser(ctx, tx, id, map[string]any{"role": models.RoleAdmin}); err != nil {
+			return err
+		}
+		if err := d.endSessions(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := d.audit(ctx, tx, cliActor, models.AuditUserPromote, id,
+			map[string]any{"role": cur.Role}, map[string]any{"role": models.RoleAdmin}); err != nil {
+			return err
+		}
+		promoted = true
+		u, err = models.GetUser(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return u, promoted, nil
+}
+
+// adminUsernamePattern is the contract's username rule (3–32 of [A-Za-z0-9_.-]),
+// which registration enforces through its request validation.
+var adminUsernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+
+// checkNewAdminNames applies registration's rules to the command's flags.
+func checkNewAdminNames(email, username string) error {
+	fields := map[string]string{}
+	if !adminUsernamePattern.MatchString(username) {
+		fields["username"] = "must be 3 to 32 of letters, digits, '_', '.' and '-'"
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		fields["email"] = "must be a valid email address"
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields)
+	}
+	return nil
+}
+
+// DescribeError spells an error out for a terminal: its message and, for a
+// validation error, every failing field ("password: needs at least 12 characters").
+func DescribeError(err error) error {
+	var e *apperr.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	names := make([]string, 0, len(e.Fields))
+	for name := range e.Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = name + ": " + e.Fields[name]
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(parts, "; "))
 }
 
 // CheckPasswordStrength refuses passwords an admin should not have: short,

@@ -23,6 +23,9 @@ type Realtime interface {
 	KickUser(ctx context.Context, userID uint64)
 	// Online reports which of ids have at least one open socket on any node.
 	Online(ctx context.Context, ids []uint64) map[uint64]bool
+	// OnlineCount is how many distinct users have at least one open socket on
+	// any node (admin stats).
+	OnlineCount(ctx context.Context) int
 	// FriendsChanged tells the sockets of a and b that their friendship began
 	// or ended, so presence follows it.
 	FriendsChanged(ctx context.Context, a, b uint64)
@@ -39,6 +42,9 @@ func (NopRealtime) Online(context.Context, []uint64) map[uint64]bool { return ni
 
 // FriendsChanged does nothing.
 func (NopRealtime) FriendsChanged(context.Context, uint64, uint64) {}
+
+// OnlineCount reports nobody.
+func (NopRealtime) OnlineCount(context.Context) int { return 0 }
 
 // Limits are the rate limiters the use cases consult.
 type Limits struct {
