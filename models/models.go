@@ -18,6 +18,7 @@ import (
 func All() []any {
 	return []any{
 		&User{}, &RefreshToken{}, &FriendRequest{}, &Friendship{},
+		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
 		&AuditEntry{},
 	}
 }

@@ -29,6 +29,9 @@ type Realtime interface {
 	// FriendsChanged tells the sockets of a and b that their friendship began
 	// or ended, so presence follows it.
 	FriendsChanged(ctx context.Context, a, b uint64)
+	// Publish hands a chat event to every node, which pushes it to the
+	// sockets it concerns. Call it after the change is committed.
+	Publish(ctx context.Context, ev Event)
 }
 
 // NopRealtime is a Realtime that does nothing: nobody is online.
@@ -43,6 +46,9 @@ func (NopRealtime) Online(context.Context, []uint64) map[uint64]bool { return ni
 // FriendsChanged does nothing.
 func (NopRealtime) FriendsChanged(context.Context, uint64, uint64) {}
 
+// Publish does nothing.
+func (NopRealtime) Publish(context.Context, Event) {}
+
 // OnlineCount reports nobody.
 func (NopRealtime) OnlineCount(context.Context) int { return 0 }
 
@@ -53,6 +59,8 @@ type Limits struct {
 	LoginByAcct   *ratelimit.Limiter // failures per account (lower-cased login)
 	Writes        *ratelimit.Limiter // REST writes per user
 	PaymentIntent *ratelimit.Limiter // PaymentIntents per user (card-testing defence)
+	Messages      *ratelimit.Limiter // chat messages per user, REST and socket alike
+	Typing        *ratelimit.Limiter // typing events per user
 }
 
 // NewLimits builds the limiters from the configuration.
@@ -63,6 +71,9 @@ func NewLimits(c *configs.Config) *Limits {
 		LoginByAcct:   ratelimit.New(c.LoginFailures, c.LoginWindow),
 		Writes:        ratelimit.New(c.WritesPerMinute, time.Minute),
 		PaymentIntent: ratelimit.New(10, time.Hour),
+		// The contract's chat limits: 20 messages a second (burst 40), typing 2 a second.
+		Messages: ratelimit.NewRate(20, 40),
+		Typing:   ratelimit.NewRate(2, 2),
 	}
 }
 

@@ -1,0 +1,258 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"workcomm/apperr"
+)
+
+// Group member roles.
+const (
+	GroupRoleOwner  = "owner"
+	GroupRoleAdmin  = "admin"
+	GroupRoleMember = "member"
+)
+
+// Group is a group conversation. Its row holds the last seq (locked to number
+// each new message); deleting it is soft, so its messages keep their parent.
+type Group struct {
+	ID            uint64 `gorm:"primaryKey"`
+	Name          string `gorm:"size:100;not null"`
+	Description   string `gorm:"size:1000;not null;default:''"`
+	OwnerID       uint64 `gorm:"not null;index"`
+	Owner         *User  `gorm:"foreignKey:OwnerID;constraint:OnDelete:CASCADE"`
+	LastSeq       uint64 `gorm:"not null;default:0"`
+	LastMessageAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeletedAt     gorm.DeletedAt `gorm:"index"`
+}
+
+// GroupMember is a user's membership of a group: their role and read mark.
+type GroupMember struct {
+	GroupID     uint64    `gorm:"primaryKey;autoIncrement:false"`
+	UserID      uint64    `gorm:"primaryKey;autoIncrement:false;index"`
+	Group       *Group    `gorm:"foreignKey:GroupID;constraint:OnDelete:CASCADE"`
+	User        *User     `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	Role        string    `gorm:"size:8;not null"`
+	LastReadSeq uint64    `gorm:"not null;default:0"`
+	JoinedAt    time.Time `gorm:"not null"`
+}
+
+// CanManage reports the owner and admin roles.
+func (m *GroupMember) CanManage() bool {
+	return m.Role == GroupRoleOwner || m.Role == GroupRoleAdmin
+}
+
+// CreateGroup inserts g and its members (the owner among them) in tx.
+func CreateGroup(ctx context.Context, tx *gorm.DB, g *Group, members []GroupMember) error {
+	if err := tx.WithContext(ctx).Create(g).Error; err != nil {
+		return err
+	}
+	for i := range members {
+		members[i].GroupID = g.ID
+	}
+	return tx.WithContext(ctx).Create(&members).Error
+}
+
+// GetGroup loads a live (not deleted) group.
+func GetGroup(ctx context.Context, db *gorm.DB, id uint64) (*Group, error) {
+	var g Group
+	if err := db.WithContext(ctx).First(&g, id).Error; err != nil {
+		return nil, notFound(err, "group")
+	}
+	return &g, nil
+}
+
+// LockGroup reads a live group FOR UPDATE inside a transaction, so that member
+// counts checked against the plan cannot race (a no-op lock on SQLite, whose
+// single writer serialises transactions anyway).
+func LockGroup(ctx context.Context, tx *gorm.DB, id uint64) (*Group, error) {
+	var g Group
+	q := tx.WithContext(ctx)
+	if IsPostgres(tx) {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&g, id).Error; err != nil {
+		return nil, notFound(err, "group")
+	}
+	return &g, nil
+}
+
+// UpdateGroup writes the given columns of a live group.
+func UpdateGroup(ctx context.Context, db *gorm.DB, id uint64, cols map[string]any) error {
+	res := db.WithContext(ctx).Model(&Group{}).Where("id = ?", id).Updates(cols)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.ErrNotFound, "group not found")
+	}
+	return nil
+}
+
+// DeleteGroup soft-deletes a group; its members and messages stay for the record.
+func DeleteGroup(ctx context.Context, db *gorm.DB, id uint64) error {
+	res := db.WithContext(ctx).Delete(&Group{}, id)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.ErrNotFound, "group not found")
+	}
+	return nil
+}
+
+// CountOwnedGroups counts the live groups userID owns (plan limit).
+func CountOwnedGroups(ctx context.Context, db *gorm.DB, userID uint64) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Group{}).Where("owner_id = ?", userID).Count(&n).Error
+	return n, err
+}
+
+// CountGroupMembers counts a group's members who are live users (plan limit:
+// a deleted account no longer takes a seat).
+func CountGroupMembers(ctx context.Context, db *gorm.DB, groupID uint64) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&GroupMember{}).
+		Joins("JOIN users u ON u.id = group_members.user_id AND u.deleted_at IS NULL").
+		Where("group_members.group_id = ?", groupID).Count(&n).Error
+	return n, err
+}
+
+// CountGroups counts live groups (admin stats).
+func CountGroups(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Group{}).Count(&n).Error
+	return n, err
+}
+
+// GetMembership loads userID's membership of a live group; anything else
+// (no such group, deleted group, not a member) is not found.
+func GetMembership(ctx context.Context, db *gorm.DB, groupID, userID uint64) (*GroupMember, error) {
+	var m GroupMember
+	err := db.WithContext(ctx).
+		Joins("JOIN groups g ON g.id = group_members.group_id AND g.deleted_at IS NULL").
+		Where("group_members.group_id = ? AND group_members.user_id = ?", groupID, userID).
+		First(&m).Error
+	if err != nil {
+		return nil, notFound(err, "group")
+	}
+	return &m, nil
+}
+
+// ListGroupMembers returns a group's members, oldest first.
+func ListGroupMembers(ctx context.Context, db *gorm.DB, groupID uint64) ([]GroupMember, error) {
+	var out []GroupMember
+	err := db.WithContext(ctx).Where("group_id = ?", groupID).Order("joined_at ASC, user_id ASC").Find(&out).Error
+	return out, err
+}
+
+// AddGroupMember inserts a membership; a duplicate is a conflict.
+func AddGroupMember(ctx context.Context, db *gorm.DB, m *GroupMember) error {
+	if err := db.WithContext(ctx).Create(m).Error; err != nil {
+		if IsUniqueViolation(err) {
+			return apperr.New(apperr.ErrConflict, "already a member of this group")
+		}
+		return err
+	}
+	return nil
+}
+
+// RemoveGroupMember deletes a membership.
+func RemoveGroupMember(ctx context.Context, db *gorm.DB, groupID, userID uint64) error {
+	res := db.WithContext(ctx).Where("group_id = ? AND user_id = ?", groupID, userID).Delete(&GroupMember{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.ErrNotFound, "member not found")
+	}
+	return nil
+}
+
+// MarkGroupRead moves userID's read mark forward to seq (never back, never
+// past the group's last message) and returns the mark now stored.
+func MarkGroupRead(ctx context.Context, db *gorm.DB, groupID, userID, seq uint64) (uint64, error) {
+	// group_members has no last_seq: the clamp reads it from the group row.
+	sql := `UPDATE group_members SET last_read_seq = CASE
+  WHEN (SELECT last_seq FROM groups WHERE id = ?) <= ? THEN (SELECT last_seq FROM groups WHERE id = ?)
+  WHEN last_read_seq < ? THEN ? ELSE last_read_seq END
+WHERE group_id = ? AND user_id = ? RETURNING last_read_seq`
+	var out []uint64
+	if err := db.WithContext(ctx).Raw(sql, groupID, seq, groupID, seq, seq, groupID, userID).Scan(&out).Error; err != nil {
+		return 0, err
+	}
+	if len(out) == 0 {
+		return 0, apperr.New(apperr.ErrNotFound, "group not found")
+	}
+	return out[0], nil
+}
+
+// GroupSummary is one line of a user's group list.
+type GroupSummary struct {
+	Group       Group
+	Role        string
+	LastReadSeq uint64
+	LastMessage *Message // nil before the first message
+}
+
+// ListUserGroups returns the live groups userID is a member of, newest
+// activity first (a group without messages counts from its creation).
+func ListUserGroups(ctx context.Context, db *gorm.DB, userID uint64) ([]GroupSummary, error) {
+	type row struct {
+		Group
+		Role        string
+		LastReadSeq uint64
+	}
+	var rows []row
+	err := db.WithContext(ctx).Table("groups").
+		Select("groups.*, gm.role AS role, gm.last_read_seq AS last_read_seq").
+		Joins("JOIN group_members gm ON gm.group_id = groups.id AND gm.user_id = ?", userID).
+		Where("groups.deleted_at IS NULL").
+		Order("COALESCE(groups.last_message_at, groups.created_at) DESC, groups.id DESC").
+		Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	last, err := lastMessages(ctx, db, ConvGroup, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GroupSummary, len(rows))
+	for i, r := range rows {
+		out[i] = GroupSummary{Group: r.Group, Role: r.Role, LastReadSeq: r.LastReadSeq, LastMessage: last[r.ID]}
+	}
+	return out, nil
+}
+
+// GroupIDsOf returns the ids of the live groups userID is a member of (the
+// rooms of their group socket).
+func GroupIDsOf(ctx context.Context, db *gorm.DB, userID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := db.WithContext(ctx).Model(&GroupMember{}).
+		Joins("JOIN groups g ON g.id = group_members.group_id AND g.deleted_at IS NULL").
+		Where("group_members.user_id = ?", userID).Order("group_members.group_id").
+		Pluck("group_members.group_id", &ids).Error
+	return ids, err
+}
+
+// CoMemberIDs returns the distinct users who share a live group with userID
+// (presence fan-out on the group socket), userID excluded.
+func CoMemberIDs(ctx context.Context, db *gorm.DB, userID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := db.WithContext(ctx).Raw(`
+SELECT DISTINCT other.user_id FROM group_members me
+JOIN groups g ON g.id = me.group_id AND g.deleted_at IS NULL
+JOIN group_members other ON other.group_id = me.group_id AND other.user_id <> me.user_id
+WHERE me.user_id = ?`, userID).Scan(&ids).Error
+	return ids, err
+}

@@ -1,0 +1,207 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"workcomm/apperr"
+)
+
+// Conversation kinds, as the API names them.
+const (
+	ConvPrivate = "private"
+	ConvGroup   = "group"
+)
+
+// Message is one chat message of a private conversation or of a group.
+//
+// One table serves both kinds: sending, editing, deleting, history, sync and
+// the admin counts are the same operations whatever the conversation, and a
+// single (conv_type, conv_id, seq) index answers all of them. The conversation
+// is named by ConvType and ConvID (a private_conversations or groups id), so
+// ConvID has no foreign key; neither parent is ever hard-deleted (groups are
+// soft-deleted, private conversations are never deleted), so no message is
+// orphaned.
+//
+// A deleted message keeps its row and its seq (no gap for sync) with its body
+// blanked: the sender asked for the text to go, not for the history to shift.
+type Message struct {
+	ID       uint64 `gorm:"primaryKey"`
+	ConvType string `gorm:"size:8;not null;uniqueIndex:idx_messages_conv_seq,priority:1"`
+	ConvID   uint64 `gorm:"not null;uniqueIndex:idx_messages_conv_seq,priority:2"`
+	Seq      uint64 `gorm:"not null;uniqueIndex:idx_messages_conv_seq,priority:3"`
+	SenderID uint64 `gorm:"not null;uniqueIndex:idx_messages_client,priority:1"`
+	Sender   *User  `gorm:"foreignKey:SenderID;constraint:OnDelete:CASCADE"`
+	Body     string `gorm:"type:text;not null"`
+	// ClientMsgID makes a retried send idempotent: unique per sender, so it
+	// holds across nodes where a cache would not. NULLs do not collide.
+	ClientMsgID *string   `gorm:"size:64;uniqueIndex:idx_messages_client,priority:2"`
+	CreatedAt   time.Time `gorm:"not null;index"`
+	EditedAt    *time.Time
+	DeletedAt   *time.Time
+}
+
+// seqTable is the table whose row holds a conversation's last seq.
+func seqTable(convType string) (string, error) {
+	switch convType {
+	case ConvPrivate:
+		return "private_conversations", nil
+	case ConvGroup:
+		// Soft-deleted groups take no more messages.
+		return "groups", nil
+	}
+	return "", fmt.Errorf("unknown conversation type %q", convType)
+}
+
+// InsertMessages stores msgs, all of one conversation, with consecutive seqs
+// after the conversation's last one. It must run inside a transaction: the
+// UPDATE of the conversation row takes that row's lock until commit, so
+// concurrent senders on PostgreSQL queue on it and the seqs have no gaps (a
+// rolled-back insert rolls its increment back too). SQLite's single writer
+// serialises the same way. Several messages in one call share the lock and
+// one round trip, which is the shape a later group commit needs.
+func InsertMessages(ctx context.Context, tx *gorm.DB, convType string, convID uint64, msgs []*Message, now time.Time) error {
+	table, err := seqTable(convType)
+	if err != nil {
+		return err
+	}
+	n := uint64(len(msgs))
+	if n == 0 {
+		return nil
+	}
+	live := ""
+	if convType == ConvGroup {
+		live = " AND deleted_at IS NULL"
+	}
+	var last []uint64
+	res := tx.WithContext(ctx).Raw("UPDATE "+table+" SET last_seq = last_seq + ?, last_message_at = ? WHERE id = ?"+live+" RETURNING last_seq",
+		n, now, convID).Scan(&last)
+	if res.Error != nil {
+		return res.Error
+	}
+	if len(last) == 0 {
+		return apperr.New(apperr.ErrNotFound, "conversation not found")
+	}
+	first := last[0] - n + 1
+	for i, m := range msgs {
+		m.ConvType, m.ConvID, m.Seq, m.CreatedAt = convType, convID, first+uint64(i), now
+	}
+	return tx.WithContext(ctx).Create(msgs).Error
+}
+
+// FindMessageByClientID finds the message a sender sent with clientMsgID.
+func FindMessageByClientID(ctx context.Context, db *gorm.DB, senderID uint64, clientMsgID string) (*Message, error) {
+	var m Message
+	err := db.WithContext(ctx).Where("sender_id = ? AND client_msg_id = ?", senderID, clientMsgID).First(&m).Error
+	if err != nil {
+		return nil, notFound(err, "message")
+	}
+	return &m, nil
+}
+
+// GetMessage loads a message by id, deleted or not.
+func GetMessage(ctx context.Context, db *gorm.DB, id uint64) (*Message, error) {
+	var m Message
+	if err := db.WithContext(ctx).First(&m, id).Error; err != nil {
+		return nil, notFound(err, "message")
+	}
+	return &m, nil
+}
+
+// EditMessage replaces the body of a live message; not found once deleted.
+func EditMessage(ctx context.Context, db *gorm.DB, id uint64, body string, now time.Time) (*Message, error) {
+	res := db.WithContext(ctx).Model(&Message{}).Where("id = ? AND deleted_at IS NULL", id).
+		Updates(map[string]any{"body": body, "edited_at": now})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, apperr.New(apperr.ErrNotFound, "message not found")
+	}
+	return GetMessage(ctx, db, id)
+}
+
+// DeleteMessage soft-deletes a live message: its seq stays, its body goes.
+func DeleteMessage(ctx context.Context, db *gorm.DB, id uint64, now time.Time) (*Message, error) {
+	res := db.WithContext(ctx).Model(&Message{}).Where("id = ? AND deleted_at IS NULL", id).
+		Updates(map[string]any{"body": "", "deleted_at": now})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, apperr.New(apperr.ErrNotFound, "message not found")
+	}
+	return GetMessage(ctx, db, id)
+}
+
+// HistoryQuery selects a page of a conversation by seq: with Before the Limit
+// messages just below it, with After the Limit just above it (After 0: from
+// the first), with neither the latest Limit. Nil means absent.
+type HistoryQuery struct {
+	Before, After *uint64
+	Limit         int
+}
+
+// ListMessages returns a page of a conversation in ascending seq and whether
+// more lie beyond it (below for Before and latest, above for After).
+func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint64, q HistoryQuery) ([]Message, bool, error) {
+	tx := db.WithContext(ctx).Where("conv_type = ? AND conv_id = ?", convType, convID).Limit(q.Limit + 1)
+	ascending := q.After != nil
+	switch {
+	case q.After != nil:
+		tx = tx.Where("seq > ?", *q.After).Order("seq ASC")
+	case q.Before != nil:
+		tx = tx.Where("seq < ?", *q.Before).Order("seq DESC")
+	default:
+		tx = tx.Order("seq DESC")
+	}
+	var out []Message
+	if err := tx.Find(&out).Error; err != nil {
+		return nil, false, err
+	}
+	more := len(out) > q.Limit
+	if more {
+		out = out[:q.Limit]
+	}
+	if !ascending {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, more, nil
+}
+
+// lastMessages loads the newest message of each conversation of a kind whose
+// seq-holding row is in ids, keyed by conversation id.
+func lastMessages(ctx context.Context, db *gorm.DB, convType string, ids []uint64) (map[uint64]*Message, error) {
+	out := make(map[uint64]*Message, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	table, err := seqTable(convType)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []Message
+	err = db.WithContext(ctx).Table("messages AS m").Select("m.*").
+		Joins("JOIN "+table+" AS c ON m.conv_id = c.id AND m.seq = c.last_seq").
+		Where("m.conv_type = ? AND c.id IN ?", convType, ids).Find(&msgs).Error
+	if err != nil {
+		return nil, err
+	}
+	for i := range msgs {
+		out[msgs[i].ConvID] = &msgs[i]
+	}
+	return out, nil
+}
+
+// CountMessagesSince counts the messages sent since t, deleted ones included
+// (admin stats).
+func CountMessagesSince(ctx context.Context, db *gorm.DB, t time.Time) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Message{}).Where("created_at >= ?", t).Count(&n).Error
+	return n, err
+}

@@ -1,0 +1,36 @@
+package routes
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"workcomm/controllers"
+	"workcomm/models"
+)
+
+// chatRoutes are the REST routes of private and group chat.
+func chatRoutes(authed *gin.RouterGroup, d Deps) {
+	private := &controllers.ChatController{Svc: d.Services, Kind: models.ConvPrivate, Param: "userId"}
+	p := authed.Group("/chat/private")
+	p.GET("", private.ListPrivateConversations)
+	p.GET("/:userId/messages", private.ListHistory)
+	p.POST("/:userId/messages", private.SendMessage)
+	p.POST("/:userId/read", private.MarkRead)
+	p.PATCH("/messages/:id", private.EditMessage)
+	p.DELETE("/messages/:id", private.DeleteMessage)
+
+	groups := &controllers.GroupsController{Svc: d.Services}
+	group := &controllers.ChatController{Svc: d.Services, Kind: models.ConvGroup, Param: "id"}
+	g := authed.Group("/chat/groups")
+	g.POST("", groups.CreateGroup)
+	g.GET("", groups.ListGroups)
+	g.GET("/:id", groups.GetGroup)
+	g.PATCH("/:id", groups.UpdateGroup)
+	g.DELETE("/:id", groups.DeleteGroup)
+	g.POST("/:id/members", groups.AddMember)
+	g.DELETE("/:id/members/:userId", groups.RemoveMember)
+	g.GET("/:id/messages", group.ListHistory)
+	g.POST("/:id/messages", group.SendMessage)
+	g.POST("/:id/read", group.MarkRead)
+	g.PATCH("/messages/:id", group.EditMessage)
+	g.DELETE("/messages/:id", group.DeleteMessage)
+}
