@@ -195,6 +195,15 @@ async function main() {
     await A.page.reload();
     await visible(A.page.locator(tid('plan-badge')), 'plan badge after reload');
     assert(!(await A.page.locator(tid('cookie-banner')).isVisible()), 'cookie choice should be remembered');
+    await A.page.locator(tid('lang-switch')).selectOption('fr');
+    await visible(A.page.locator(tid('nav-friends'), { hasText: 'Amis' }), 'French navigation');
+    assert((await A.page.getAttribute('html', 'lang')) === 'fr', 'html lang should be fr');
+    await A.page.reload();
+    await visible(A.page.locator(tid('nav-friends'), { hasText: 'Amis' }), 'French remembered after reload');
+    await A.page.locator(tid('lang-switch')).selectOption('en');
+    await visible(A.page.locator(tid('nav-friends'), { hasText: 'Friends' }), 'English navigation');
+    await A.page.goto(`${BASE}/no/such/page`);
+    await visible(A.page.locator(tid('not-found')), '404 page');
   });
 
   await step('befriend: search, request, accept', () => ({ a: A.page, b: B.page }), async () => {
@@ -242,9 +251,15 @@ async function main() {
     await send(A.page, 'Welcome to the team');
     await visible(messageWithText(B.page, 'Welcome to the team'), 'group message on B');
     await visible(messageWithText(C.page, 'Welcome to the team'), 'group message on C');
+    await B.page.goto(`${BASE}/chat`);
+    await visible(B.page.locator(`${tid('conversation-item')}[data-key="g:${groupId}"]`), 'group in B\'s list');
     await send(C.page, 'Thanks from Carol');
     await visible(messageWithText(A.page, 'Thanks from Carol'), 'C\'s group message on A');
+    const badge = B.page.locator(`${tid('conversation-item')}[data-key="g:${groupId}"] ${tid('unread-badge')}`);
+    await visible(badge, 'unread badge on B\'s group item');
+    await B.page.locator(`${tid('conversation-item')}[data-key="g:${groupId}"]`).click();
     await visible(messageWithText(B.page, 'Thanks from Carol'), 'C\'s group message on B');
+    await gone(badge, 'unread badge after opening the group');
   });
 
   await step('a reload keeps the session', () => ({ a: A.page }), async () => {
@@ -333,6 +348,25 @@ async function main() {
       assert(imgs === 0, `found ${imgs} img element(s) in the message list`);
     }
     assert(alerts === 0, 'an alert() dialog was opened');
+  });
+
+  await step('edit and delete own messages', () => ({ a: A.page, b: B.page }), async () => {
+    assert(keyAB && keyBA, 'no private conversation from an earlier step');
+    await send(A.page, 'Tpyo here');
+    await visible(messageWithText(B.page, 'Tpyo here'), 'message to edit on B');
+    const mine = A.page.locator(`${tid('message-item')}[data-pending="false"]`).filter({ hasText: 'Tpyo here' });
+    await visible(mine, 'own message confirmed');
+    await mine.hover();
+    await mine.locator(tid('message-edit')).click();
+    await A.page.locator(tid('message-edit-input')).fill('Typo fixed');
+    await A.page.locator(tid('message-edit-save')).click();
+    await visible(messageWithText(B.page, 'Typo fixed'), 'edited message on B');
+    const fixed = A.page.locator(tid('message-item')).filter({ hasText: 'Typo fixed' });
+    await fixed.hover();
+    await fixed.locator(tid('message-delete')).click();
+    await fixed.locator(tid('message-delete-confirm')).click();
+    await gone(messageWithText(B.page, 'Typo fixed'), 'deleted message text on B');
+    await visible(B.page.locator(tid('message-deleted')), 'deleted placeholder on B');
   });
 
   await step('chat at a phone-sized viewport', () => ({ phone: phone?.page }), async () => {

@@ -19,7 +19,13 @@ describe('AuthService', () => {
     http = TestBed.inject(HttpTestingController);
   });
 
-  afterEach(() => http.verify());
+  afterEach(() => {
+    try {
+      http.verify();
+    } finally {
+      TestBed.resetTestingModule();
+    }
+  });
 
   it('logs in with {login, password}, keeps the token in memory and exposes the user as a signal', async () => {
     const done = auth.login('alice', 'secret123');

@@ -36,7 +36,13 @@ describe('HTTP interceptors', () => {
     await login;
   });
 
-  afterEach(() => http.verify());
+  afterEach(() => {
+    try {
+      http.verify();
+    } finally {
+      TestBed.resetTestingModule();
+    }
+  });
 
   it('adds the Bearer token to API calls', async () => {
     const res = firstValueFrom(client.get('/api/v1/friends'));
