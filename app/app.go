@@ -84,6 +84,7 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 		Tokens:     tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL),
 		Limits:     services.NewLimits(cfg),
 		Realtime:   services.NopRealtime{},
+		Stripe:     services.NewStripeClient(cfg, log),
 		Log:        log,
 		BcryptCost: bcryptCost(cfg),
 	}

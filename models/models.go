@@ -18,6 +18,7 @@ import (
 func All() []any {
 	return []any{
 		&User{}, &RefreshToken{}, &FriendRequest{}, &Friendship{},
+		&Payment{}, &StripeEvent{},
 		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
 		&AuditEntry{},
 	}

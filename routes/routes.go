@@ -68,6 +68,7 @@ func New(d Deps) (*gin.Engine, error) {
 	authRoutes(api, d)
 	userRoutes(authed, d)
 	friendRoutes(authed, d)
+	paymentRoutes(api, authed, d)
 	chatRoutes(authed, d)
 	adminRoutes(authed.Group("/admin", middlewares.AdminOnly()), d)
 	return r, nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/stripe/stripe-go/v76/client"
 	"gorm.io/gorm"
 
 	"workcomm/configs"
@@ -87,6 +88,9 @@ type Deps struct {
 	Log        *slog.Logger
 	BcryptCost int
 	Now        func() time.Time
+
+	// Stripe is the Stripe API client; nil when payments are off (no keys).
+	Stripe *client.API
 }
 
 // now is the clock, in UTC.
