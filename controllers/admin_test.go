@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"workcomm/apperr"
 	"workcomm/configs"
@@ -625,23 +626,120 @@ func TestAdminStats(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
 		admin := adminMake(t, env, "boss")
-		for i := range 3 {
-			env.Register(t, fmt.Sprintf("s%d", i))
-		}
-		gone := env.Register(t, "gone")
-		testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", gone.ID), admin.AccessToken), http.StatusNoContent)
-		res := env.Get(t, "/api/v1/admin/stats", admin.AccessToken)
-		testenv.Expect(t, res, http.StatusOK)
-		var s map[string]int64
-		res.JSON(t, &s)
-		for _, k := range []string{"users", "onlineNow", "messages24h", "groups", "revenueCents"} {
-			if _, ok := s[k]; !ok {
-				t.Fatalf("stats lack %s: %s", k, res.Body)
+		stats := func(t *testing.T) map[string]int64 {
+			t.Helper()
+			res := env.Get(t, "/api/v1/admin/stats", admin.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			var s map[string]int64
+			res.JSON(t, &s)
+			for _, k := range []string{"users", "onlineNow", "messages24h", "groups", "revenueCents"} {
+				if _, ok := s[k]; !ok {
+					t.Fatalf("stats lack %s: %s", k, res.Body)
+				}
 			}
+			return s
 		}
-		if s["users"] != 4 { // the admin and three users; the deleted one does not count
-			t.Fatalf("users = %d, want 4", s["users"])
+		t.Run("an empty place counts the admin only", func(t *testing.T) {
+			s := stats(t)
+			if s["users"] != 1 || s["onlineNow"] != 0 || s["messages24h"] != 0 || s["groups"] != 0 || s["revenueCents"] != 0 {
+				t.Fatalf("stats %v", s)
+			}
+		})
+
+		a, b := env.Register(t, "amy"), env.Register(t, "ben")
+		gone := env.Register(t, "gone")
+		env.Befriend(t, a, b)
+		for _, body := range []string{"one", "two", "three"} {
+			testenv.Expect(t, env.Post(t, fmt.Sprintf("/api/v1/chat/private/%d/messages", b.ID), a.AccessToken, map[string]string{"body": body}), http.StatusCreated)
 		}
+		var groupIDs []uint64
+		for _, name := range []string{"Team", "Ops"} {
+			res := env.Post(t, "/api/v1/chat/groups", a.AccessToken, map[string]any{"name": name, "memberIds": []uint64{b.ID, gone.ID}})
+			testenv.Expect(t, res, http.StatusCreated)
+			var g struct{ ID uint64 }
+			res.JSON(t, &g)
+			groupIDs = append(groupIDs, g.ID)
+		}
+		testenv.Expect(t, env.Post(t, fmt.Sprintf("/api/v1/chat/groups/%d/messages", groupIDs[0]), gone.AccessToken, map[string]string{"body": "bye"}), http.StatusCreated)
+
+		t.Run("users, messages and groups are counted", func(t *testing.T) {
+			s := stats(t)
+			if s["users"] != 4 || s["messages24h"] != 4 || s["groups"] != 2 {
+				t.Fatalf("stats %v, want 4 users, 4 messages, 2 groups", s)
+			}
+		})
+		t.Run("deleted users and groups do not count; deleted users' messages stay", func(t *testing.T) {
+			testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", gone.ID), admin.AccessToken), http.StatusNoContent)
+			testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/chat/groups/%d", groupIDs[1]), a.AccessToken), http.StatusNoContent)
+			s := stats(t)
+			if s["users"] != 3 || s["messages24h"] != 4 || s["groups"] != 1 {
+				t.Fatalf("stats %v, want 3 users, 4 messages, 1 group", s)
+			}
+		})
+		t.Run("messages older than 24 hours are not counted", func(t *testing.T) {
+			old := time.Now().UTC().Add(-25 * time.Hour)
+			if err := env.App.DB.Model(&models.Message{}).Where("body = ?", "one").Update("created_at", old).Error; err != nil {
+				t.Fatal(err)
+			}
+			if s := stats(t); s["messages24h"] != 3 {
+				t.Fatalf("messages24h = %d, want 3", s["messages24h"])
+			}
+		})
+	})
+}
+
+func TestDeletedUsersMessagesStay(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		admin := adminMake(t, env, "boss")
+		owner, gone := env.Register(t, "owner"), env.Register(t, "gone")
+		res := env.Post(t, "/api/v1/chat/groups", owner.AccessToken, map[string]any{"name": "Team", "memberIds": []uint64{gone.ID}})
+		testenv.Expect(t, res, http.StatusCreated)
+		var g struct{ ID uint64 }
+		res.JSON(t, &g)
+		testenv.Expect(t, env.Post(t, fmt.Sprintf("/api/v1/chat/groups/%d/messages", g.ID), gone.AccessToken, map[string]string{"body": "my last words"}), http.StatusCreated)
+		testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", gone.ID), admin.AccessToken), http.StatusNoContent)
+
+		t.Run("the group history keeps the message and its sender", func(t *testing.T) {
+			res := env.Get(t, fmt.Sprintf("/api/v1/chat/groups/%d/messages", g.ID), owner.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			var h struct {
+				Items []struct {
+					SenderID uint64 `json:"senderId"`
+					Body     string `json:"body"`
+				} `json:"items"`
+			}
+			res.JSON(t, &h)
+			if len(h.Items) != 1 || h.Items[0].SenderID != gone.ID || h.Items[0].Body != "my last words" {
+				t.Fatalf("history %s", res.Body)
+			}
+		})
+		t.Run("the author is shown as deleted among the members", func(t *testing.T) {
+			res := env.Get(t, fmt.Sprintf("/api/v1/chat/groups/%d", g.ID), owner.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			var grp struct {
+				Members []struct {
+					User struct {
+						ID      uint64 `json:"id"`
+						Deleted bool   `json:"deleted"`
+						Online  bool   `json:"online"`
+					} `json:"user"`
+				} `json:"members"`
+			}
+			res.JSON(t, &grp)
+			found := false
+			for _, m := range grp.Members {
+				if m.User.ID == gone.ID {
+					found = true
+					if !m.User.Deleted || m.User.Online {
+						t.Fatalf("deleted author shown as %+v", m.User)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("deleted author missing: %s", res.Body)
+			}
+		})
 	})
 }
 

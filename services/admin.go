@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -32,6 +33,9 @@ type Stats struct {
 	Groups       int64 // live (not deleted) groups
 	RevenueCents int64 // sum of succeeded payments
 }
+
+// statsMessageWindow is the contract's "messages in the last 24 hours".
+const statsMessageWindow = 24 * time.Hour
 
 // AdminListUsers pages every live user (banned ones too) by ascending id,
 // optionally filtered by a username or display-name prefix.
@@ -165,6 +169,12 @@ func (d *Deps) AdminStats(ctx context.Context) (*Stats, error) {
 		return nil, err
 	}
 	s.OnlineNow = d.Realtime.OnlineCount(ctx)
+	if s.Messages24h, err = models.CountMessagesSince(ctx, d.DB, d.now().Add(-statsMessageWindow)); err != nil {
+		return nil, err
+	}
+	if s.Groups, err = models.CountGroups(ctx, d.DB); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
