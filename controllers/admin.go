@@ -101,6 +101,21 @@ func (a *AdminController) DeleteUser(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// ListPayments pages every user's payments, newest first, filtered by ?status=.
+func (a *AdminController) ListPayments(c *gin.Context) {
+	page, err := parsePage(c)
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	res, err := a.Svc.AdminListPayments(c.Request.Context(), c.Query("status"), page)
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, NewPaymentList(res))
+}
+
 // GetStats answers the dashboard counters.
 func (a *AdminController) GetStats(c *gin.Context) {
 	s, err := a.Svc.AdminStats(c.Request.Context())

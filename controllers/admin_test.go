@@ -688,6 +688,97 @@ func TestAdminStats(t *testing.T) {
 	})
 }
 
+func TestAdminPayments(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		admin := adminMake(t, env, "boss")
+		a, b := env.Register(t, "amy"), env.Register(t, "ben")
+		// Payments as the webhook leaves them, written directly: this test is
+		// about the admin listing, not about Stripe.
+		statuses := []struct {
+			user   *testenv.User
+			status string
+			amount int64
+		}{
+			{a, models.PaymentSucceeded, 900}, {b, models.PaymentFailed, 900}, {a, models.PaymentPending, 9000},
+			{b, models.PaymentSucceeded, 9000}, {a, models.PaymentCanceled, 900}, {b, models.PaymentSucceeded, 900},
+		}
+		var ids []uint64
+		for i, p := range statuses {
+			pay := &models.Payment{UserID: p.user.ID, StripePaymentIntentID: fmt.Sprintf("pi_admin_%d", i), ClientSecret: "secret",
+				PlanID: "premium_monthly", Amount: p.amount, Currency: "eur", Status: p.status}
+			if err := models.CreatePayment(context.Background(), env.App.DB, pay); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, pay.ID)
+		}
+		type payment struct {
+			ID     uint64 `json:"id"`
+			Status string `json:"status"`
+		}
+		list := func(t *testing.T, query string) []payment {
+			t.Helper()
+			var out []payment
+			path := "/api/v1/admin/payments?limit=2" + query
+			for range 100 {
+				res := env.Get(t, path, admin.AccessToken)
+				testenv.Expect(t, res, http.StatusOK)
+				var page struct {
+					Items      []payment `json:"items"`
+					NextCursor *string   `json:"nextCursor"`
+				}
+				res.JSON(t, &page)
+				out = append(out, page.Items...)
+				if page.NextCursor == nil {
+					return out
+				}
+				path = "/api/v1/admin/payments?limit=2" + query + "&cursor=" + *page.NextCursor
+			}
+			t.Fatal("the payment list does not end")
+			return nil
+		}
+		t.Run("every user's payments are listed, newest first, across pages", func(t *testing.T) {
+			got := list(t, "")
+			if len(got) != len(ids) {
+				t.Fatalf("%d payments listed, want %d", len(got), len(ids))
+			}
+			for i, p := range got {
+				if p.ID != ids[len(ids)-1-i] {
+					t.Fatalf("order %v, want newest first %v", got, ids)
+				}
+			}
+		})
+		t.Run("the status filter keeps only that status", func(t *testing.T) {
+			got := list(t, "&status=succeeded")
+			if len(got) != 3 {
+				t.Fatalf("succeeded: %v", got)
+			}
+			for _, p := range got {
+				if p.Status != "succeeded" {
+					t.Fatalf("filtered list has %v", p)
+				}
+			}
+		})
+		t.Run("an unknown status is a validation error", func(t *testing.T) {
+			res := env.Get(t, "/api/v1/admin/payments?status=paid", admin.AccessToken)
+			testenv.Expect(t, res, http.StatusBadRequest)
+			if res.ErrorFields()["status"] == "" {
+				t.Fatalf("body %s", res.Body)
+			}
+		})
+		t.Run("revenue is the sum of succeeded payments", func(t *testing.T) {
+			var s map[string]int64
+			env.Get(t, "/api/v1/admin/stats", admin.AccessToken).JSON(t, &s)
+			if s["revenueCents"] != 900+9000+900 {
+				t.Fatalf("revenueCents = %d, want 10800", s["revenueCents"])
+			}
+		})
+		t.Run("a user cannot list everyone's payments", func(t *testing.T) {
+			testenv.Expect(t, env.Get(t, "/api/v1/admin/payments", a.AccessToken), http.StatusForbidden)
+		})
+	})
+}
+
 func TestDeletedUsersMessagesStay(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)

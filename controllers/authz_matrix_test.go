@@ -7,8 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
 
 	"workcomm/testenv"
 )
@@ -187,19 +190,32 @@ func authzMatrix() map[string]authzRoute {
 			return authzReq{path: fmt.Sprintf(api+"/chat/groups/messages/%d", msg)}
 		}},
 
-		// Payments. Plans, config and the webhook are public (the webhook is
-		// authenticated by its signature); this app has no Stripe keys, so the
-		// routes that need Stripe answer the documented 503.
-		"GET /api/v1/payments/plans":    {feature: "payments", access: accessPublic, setup: fixed(api+"/payments/plans", nil), want: 200},
-		"GET /api/v1/payments/config":   {feature: "payments", access: accessPublic, setup: fixed(api+"/payments/config", nil), want: 200},
-		"POST /api/v1/payments/webhook": {feature: "payments", access: accessPublic, setup: fixed(api+"/payments/webhook", map[string]any{}), want: 503},
-		"POST /api/v1/payments/intent":  {feature: "payments", access: accessUser, setup: fixed(api+"/payments/intent", map[string]string{"planId": "premium_monthly"}), want: 503},
-		"GET /api/v1/payments":          {feature: "payments", access: accessUser, setup: fixed(api+"/payments", nil), want: 200},
-		"GET /api/v1/payments/:":        {feature: "payments", access: accessUser, setup: fixed(api+"/payments/1", nil), want: 404},
-		"GET /api/v1/admin/payments":    {feature: "admin-payments", access: accessAdmin, setup: fixed(api+"/admin/payments?status=succeeded", nil), want: 200},
-		"GET /api/v1/admin/users":       {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/users?q=a&limit=5", nil), want: 200},
-		"GET /api/v1/admin/stats":       {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/stats", nil), want: 200},
-		"GET /api/v1/admin/audit":       {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/audit", nil), want: 200},
+		// Payments, against stripe-mock. Plans, config and the webhook are
+		// public (the webhook is authenticated by its signature, not a token);
+		// someone else's payment is 404.
+		"GET /api/v1/payments/plans":  {feature: "payments", access: accessPublic, setup: fixed(api+"/payments/plans", nil), want: 200},
+		"GET /api/v1/payments/config": {feature: "payments", access: accessPublic, setup: fixed(api+"/payments/config", nil), want: 200},
+		"POST /api/v1/payments/webhook": {feature: "payments", access: accessPublic, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			payload := []byte(fmt.Sprintf(`{"id":"evt_authz_%s","object":"event","api_version":%q,"type":"customer.created","data":{"object":{"id":"cus_1","object":"customer"}}}`,
+				testenv.UniqueName(""), stripe.APIVersion))
+			sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: testenv.StripeWebhookSecret, Timestamp: time.Now()}).Header
+			return authzReq{path: api + "/payments/webhook", body: payload, header: map[string]string{"Stripe-Signature": sig}}
+		}},
+		"POST /api/v1/payments/intent": {feature: "payments", access: accessUser, setup: fixed(api+"/payments/intent", map[string]string{"planId": "premium_monthly"}), want: 201},
+		"GET /api/v1/payments":         {feature: "payments", access: accessUser, setup: fixed(api+"/payments", nil), want: 200},
+		"GET /api/v1/payments/:": {feature: "payments", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			res := fx.env.Post(t, api+"/payments/intent", fx.owner.AccessToken, map[string]string{"planId": "premium_monthly"})
+			testenv.Expect(t, res, http.StatusCreated)
+			var intent struct{ Payment struct{ ID uint64 } }
+			res.JSON(t, &intent)
+			return authzReq{path: fmt.Sprintf(api+"/payments/%d", intent.Payment.ID)}
+		}},
+
+		// Administration.
+		"GET /api/v1/admin/payments": {feature: "admin-payments", access: accessAdmin, setup: fixed(api+"/admin/payments?status=succeeded", nil), want: 200},
+		"GET /api/v1/admin/users":    {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/users?q=a&limit=5", nil), want: 200},
+		"GET /api/v1/admin/stats":    {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/stats", nil), want: 200},
+		"GET /api/v1/admin/audit":    {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/audit", nil), want: 200},
 		"PATCH /api/v1/admin/users/:": {feature: "admin", access: accessAdmin, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			return authzReq{path: fmt.Sprintf(api+"/admin/users/%d", fx.env.Register(t, "target").ID), body: map[string]any{"banned": true}}
 		}},
@@ -223,7 +239,7 @@ func authzKey(method, path string) string {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
-		env := testenv.New(t, kind, adminManyRegistrations)
+		env := testenv.New(t, kind, adminManyRegistrations, testenv.WithStripe(testenv.StripeMockURL(t)))
 		matrix := authzMatrix()
 		admin := adminMake(t, env, "root")
 		banned := env.Register(t, "banned")

@@ -14,6 +14,7 @@ func adminRoutes(admin *gin.RouterGroup, d Deps) {
 	admin.GET("/users", a.ListUsers)
 	admin.PATCH("/users/:id", a.UpdateUser)
 	admin.DELETE("/users/:id", a.DeleteUser)
+	admin.GET("/payments", a.ListPayments)
 	admin.GET("/stats", a.GetStats)
 	admin.GET("/audit", a.ListAudit)
 }

@@ -156,6 +156,15 @@ func (d *Deps) AdminDeleteUser(ctx context.Context, actor Actor, targetID uint64
 	return nil
 }
 
+// AdminListPayments pages every user's payments, newest first, optionally
+// only those in one status.
+func (d *Deps) AdminListPayments(ctx context.Context, status string, page Page) (*models.PaymentPage, error) {
+	if status != "" && !models.ValidPaymentStatus(status) {
+		return nil, apperr.Field("status", "must be one of: pending, processing, succeeded, failed, canceled")
+	}
+	return models.ListPayments(ctx, d.DB, models.PaymentFilter{Status: status, BeforeID: page.AfterID, Limit: page.Limit})
+}
+
 // AdminListAudit pages the audit log, newest first.
 func (d *Deps) AdminListAudit(ctx context.Context, page Page) (*models.AuditPage, error) {
 	return models.ListAuditEntries(ctx, d.DB, page.AfterID, page.Limit)
@@ -173,6 +182,9 @@ func (d *Deps) AdminStats(ctx context.Context) (*Stats, error) {
 		return nil, err
 	}
 	if s.Groups, err = models.CountGroups(ctx, d.DB); err != nil {
+		return nil, err
+	}
+	if s.RevenueCents, err = models.RevenueCents(ctx, d.DB); err != nil {
 		return nil, err
 	}
 	return &s, nil
