@@ -1,8 +1,9 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
 import { Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { itemsOf } from './friends.service';
 
 /** Where a conversation lives on the REST API. */
@@ -47,7 +48,8 @@ export class ChatService {
   }
 
   send(t: ConversationTarget, body: string, clientMsgId: string): Observable<Message> {
-    return this.http.post<Message>(`${base(t)}/messages`, { body, clientMsgId });
+    // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
+    return this.http.post<Message>(`${base(t)}/messages`, { body, clientMsgId }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
 
   markRead(t: ConversationTarget, seq: number): Observable<void> {

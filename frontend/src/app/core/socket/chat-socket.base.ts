@@ -253,6 +253,26 @@ export abstract class ChatSocketBase {
     this.transmit(again);
   }
 
+  /** confirm settles a pending message that was delivered another way (the REST fallback). */
+  confirm(key: string, clientMsgId: string, message: Message): void {
+    this.replacePending(key, clientMsgId, null);
+    this.keyByConversation.set(refKey(message.conversation), key);
+    const known = (this.messagesState()[key] ?? []).some((m) => m.id === message.id);
+    this.mergeInto(key, [message]);
+    if (!known) this.events.next({ type: 'message', key, message });
+  }
+
+  /** markFailed records that the server refused a pending message (no automatic resend then). */
+  markFailed(key: string, clientMsgId: string, code: string): void {
+    const p = this.pendingMessage(key, clientMsgId);
+    if (p) this.replacePending(key, clientMsgId, { ...p, failed: code });
+  }
+
+  /** pendingMessage finds an unacknowledged message. */
+  pendingMessage(key: string, clientMsgId: string): PendingMessage | undefined {
+    return (this.pendingState()[key] ?? []).find((p) => p.clientMsgId === clientMsgId);
+  }
+
   /** discard drops a refused pending message. */
   discard(key: string, clientMsgId: string): void {
     this.replacePending(key, clientMsgId, null);

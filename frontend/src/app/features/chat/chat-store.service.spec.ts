@@ -50,6 +50,13 @@ describe('ChatStore', () => {
     http.expectOne('/api/v1/friends').flush({ items: friends, nextCursor: null });
   }
 
+  /** Answers every list reload still open (message events from unknown conversations trigger some). */
+  function flushAllLists() {
+    for (const url of ['/api/v1/chat/private', '/api/v1/chat/groups', '/api/v1/friends']) {
+      for (const r of http.match(url)) r.flush({ items: [], nextCursor: null });
+    }
+  }
+
   it('lists conversations, groups and friends not yet talked to, newest activity first', async () => {
     store.start();
     flushLists(
@@ -126,6 +133,45 @@ describe('ChatStore', () => {
     ws.receive({ type: 'message.new', data: { message: msg(2, 2) } });
     expect(store.entry('u:2')?.unread).toBe(2);
     expect(store.entry('u:2')?.lastMessage?.id).toBe(2);
+  });
+
+  it('sends through REST with the same clientMsgId when the socket stays down', async () => {
+    vi.useFakeTimers();
+    try {
+      store.start();
+      flushLists();
+      store.send('u:2', 'via rest');
+      const pending = store.pendingFor('u:2');
+      expect(pending.map((p) => p.body)).toEqual(['via rest']);
+      await vi.advanceTimersByTimeAsync(4000);
+      const req = http.expectOne('/api/v1/chat/private/2/messages');
+      expect(req.request.body).toEqual({ body: 'via rest', clientMsgId: pending[0].clientMsgId });
+      req.flush(msg(77, 1, { senderId: 1, body: 'via rest', clientMsgId: pending[0].clientMsgId }), { status: 201, statusText: 'Created' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.pendingFor('u:2')).toEqual([]);
+      expect(store.messagesFor('u:2').map((m) => m.id)).toEqual([77]);
+      // The socket comes back: nothing left to resend.
+      FakeWebSocket.instances[0].accept();
+      flushAllLists();
+      expect(FakeWebSocket.instances[0].sentOfType('message.send')).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('marks the message failed when REST refuses it', async () => {
+    vi.useFakeTimers();
+    try {
+      store.start();
+      flushLists();
+      store.send('u:9', 'not a friend');
+      await vi.advanceTimersByTimeAsync(4000);
+      http.expectOne('/api/v1/chat/private/9/messages').flush({ error: { code: 'forbidden', message: 'no' } }, { status: 403, statusText: 'Forbidden' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.pendingFor('u:9')[0].failed).toBe('forbidden');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('throttles typing frames per conversation', () => {

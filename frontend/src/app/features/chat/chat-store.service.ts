@@ -1,5 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { Subscription, firstValueFrom } from 'rxjs';
+import { apiError } from '../../core/api/api-paths';
 import { Friend, Group, Message, PrivateConversation, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
@@ -31,6 +32,10 @@ export interface HistoryState {
 
 /** Send `typing` at most this often per conversation (server limit: 2 a second; receivers expire after 5 s). */
 const TYPING_THROTTLE_MS = 3000;
+/** How long a message may wait for the socket before it also goes through REST. */
+const SEND_FALLBACK_MS = 4000;
+/** Then how often to try again while it stays pending. */
+const SEND_FALLBACK_RETRY_MS = 10_000;
 /** A history page. */
 const PAGE_SIZE = 50;
 
@@ -59,6 +64,7 @@ export class ChatStore {
   private readonly lastReadSent = new Map<string, number>();
   private readonly lastTypingSent = new Map<string, number>();
   private subs: Subscription[] = [];
+  private readonly fallbackTimers = new Set<ReturnType<typeof setTimeout>>();
   private started = false;
 
   /** True while the lists load for the first time. */
@@ -131,6 +137,8 @@ export class ChatStore {
   /** stop closes the sockets and forgets everything (sign-out). */
   stop(): void {
     this.started = false;
+    for (const t of this.fallbackTimers) clearTimeout(t);
+    this.fallbackTimers.clear();
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.privateSocket.stop();
@@ -295,12 +303,46 @@ export class ChatStore {
     }
   }
 
-  /** send: optimistic, through the socket, resent on reconnect until acknowledged. */
+  /**
+   * send: optimistic, through the socket, resent on reconnect until acknowledged. While the socket stays
+   * down (a proxy that blocks WebSockets, a server restart), the same message goes through REST with the same
+   * clientMsgId, so whichever path arrives first wins and the server never stores it twice.
+   */
   send(key: string, body: string): void {
     const text = body.trim();
     if (!text) return;
-    this.socketFor(key).send(key, text);
+    const clientMsgId = this.socketFor(key).send(key, text);
     this.lastTypingSent.delete(key);
+    this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);
+  }
+
+  private scheduleRestFallback(key: string, clientMsgId: string, delay: number): void {
+    const timer = setTimeout(() => {
+      this.fallbackTimers.delete(timer);
+      void this.restFallback(key, clientMsgId);
+    }, delay);
+    this.fallbackTimers.add(timer);
+  }
+
+  private async restFallback(key: string, clientMsgId: string): Promise<void> {
+    const socket = this.socketFor(key);
+    const pending = socket.pendingMessage(key, clientMsgId);
+    const target = parseKey(key);
+    if (!pending || pending.failed || !target || !this.started) return;
+    if (socket.isOpen()) {
+      // Connected but still no ack: check again later; the socket resends after any reconnect.
+      this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_RETRY_MS);
+      return;
+    }
+    try {
+      const message = await firstValueFrom(this.api.send(target, pending.body, clientMsgId));
+      if (message && typeof message.id === 'number') socket.confirm(key, clientMsgId, message);
+    } catch (err) {
+      const e = apiError(err);
+      const refused = e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 408 && e.status !== 429;
+      if (refused) socket.markFailed(key, clientMsgId, e.code);
+      else if (this.started) this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_RETRY_MS);
+    }
   }
 
   /** typing tells the others, at most every few seconds. */
