@@ -80,11 +80,17 @@ export function newId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 }
 
+/** timeOf parses an RFC 3339 time (any fraction digits) to ms; 0 when absent. Never compare them as strings. */
+export function timeOf(iso: string | null | undefined): number {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
 /** Which copy of the same message to keep: a deletion or a later edit wins, otherwise the one we have. */
 function preferred(have: Message, incoming: Message): Message {
   if (have.deleted) return have;
   if (incoming.deleted) return incoming;
-  if ((incoming.editedAt ?? '') > (have.editedAt ?? '')) return incoming;
+  if (timeOf(incoming.editedAt) > timeOf(have.editedAt)) return incoming;
   return have;
 }
 

@@ -72,6 +72,12 @@ describe('socket services', () => {
       expect(mergeMessages([deleted], [msg(1, 1)])[0].deleted).toBe(true);
     });
 
+    it('compares edit times as times, whatever the number of fraction digits', () => {
+      const have = msg(1, 1, { body: 'first edit', editedAt: '2026-01-01T10:00:00.85Z' });
+      const later = msg(1, 1, { body: 'second edit', editedAt: '2026-01-01T10:00:00.8512345Z' });
+      expect(mergeMessages([have], [later])[0].body).toBe('second edit');
+    });
+
     it('contiguousTop stops at the first gap', () => {
       expect(contiguousTop([])).toBe(0);
       expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 6)])).toBe(6);

@@ -6,7 +6,7 @@ import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { ChatService, parseKey } from '../../core/services/chat.service';
 import { FriendsService } from '../../core/services/friends.service';
-import { ChatSocketBase, PendingMessage, SocketEvent, groupKey, privateKey } from '../../core/socket/chat-socket.base';
+import { ChatSocketBase, PendingMessage, SocketEvent, groupKey, privateKey, timeOf } from '../../core/socket/chat-socket.base';
 import { GroupSocketService } from '../../core/socket/group-socket.service';
 import { PrivateSocketService } from '../../core/socket/private-socket.service';
 import { ToastService } from '../../core/toast/toast.service';
@@ -108,9 +108,9 @@ export class ChatStore {
       });
     }
     return [...entries.values()].sort((a, b) => {
-      const ta = a.lastMessage?.createdAt ?? '';
-      const tb = b.lastMessage?.createdAt ?? '';
-      if (ta !== tb) return ta < tb ? 1 : -1;
+      const ta = timeOf(a.lastMessage?.createdAt);
+      const tb = timeOf(b.lastMessage?.createdAt);
+      if (ta !== tb) return tb - ta;
       return a.title.localeCompare(b.title);
     });
   });
@@ -441,5 +441,6 @@ export class ChatStore {
 function newest(a: Message | null, b: Message | null | undefined): Message | null {
   if (!b) return a;
   if (!a) return b;
-  return a.createdAt >= b.createdAt ? a : b;
+  if (a.conversation.type === b.conversation.type && a.conversation.id === b.conversation.id) return a.seq >= b.seq ? a : b;
+  return timeOf(a.createdAt) >= timeOf(b.createdAt) ? a : b;
 }
