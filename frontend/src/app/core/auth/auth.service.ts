@@ -6,6 +6,9 @@ import { API } from '../api/api-paths';
 import { AuthResponse, User } from '../api/models';
 import { SKIP_AUTH, SKIP_ERROR_TOAST } from '../http/http-context';
 
+/** Longest wait for the session restore before the first screen shows. */
+export const RESTORE_TIMEOUT_MS = 8000;
+
 /** Outcome of a refresh: a new token, a refusal (session over) or no answer (offline). */
 export type RefreshOutcome = 'ok' | 'rejected' | 'network';
 
@@ -82,9 +85,15 @@ export class AuthService {
     return this.refreshInFlight;
   }
 
-  /** restore is run once at start-up: a valid refresh cookie signs the user back in. */
+  /**
+   * restore is run once at start-up: a valid refresh cookie signs the user back in. The app waits for it
+   * (so guards see the session), but never longer than RESTORE_TIMEOUT_MS on a server that does not answer.
+   */
   async restore(): Promise<void> {
-    await this.refresh();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, RESTORE_TIMEOUT_MS)));
+    await Promise.race([this.refresh().then(() => undefined), timeout]);
+    clearTimeout(timer);
   }
 
   /** reloadMe fetches /users/me again (e.g. after a payment, for the plan badge). */

@@ -9,6 +9,7 @@ import { ToastService } from '../toast/toast.service';
 import { apiBaseUrlInterceptor } from './api-base-url.interceptor';
 import { authInterceptor } from './auth.interceptor';
 import { errorToastInterceptor } from './error-toast.interceptor';
+import { environment } from '../../../environments/environment';
 
 describe('HTTP interceptors', () => {
   let http: HttpTestingController;
@@ -106,6 +107,22 @@ describe('HTTP interceptors', () => {
     const err = await res;
     expect(err.status).toBe(401);
     expect(auth.isLoggedIn()).toBe(false);
+  });
+
+  it('puts the configured API base URL in front of /api paths only', async () => {
+    environment.apiBaseUrl = 'https://api.example.com/';
+    try {
+      const res = firstValueFrom(client.get('/api/v1/friends'));
+      const req = http.expectOne('https://api.example.com/api/v1/friends');
+      expect(req.request.headers.get('Authorization')).toBe('Bearer a1');
+      req.flush([]);
+      await res;
+      const other = firstValueFrom(client.get('/assets/i.json'));
+      http.expectOne('/assets/i.json').flush({});
+      await other;
+    } finally {
+      environment.apiBaseUrl = '';
+    }
   });
 
   it('shows other errors in a toaster, by error code', async () => {
