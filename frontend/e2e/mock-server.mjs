@@ -468,6 +468,11 @@ route('GET', '/admin/audit', ({ me }) => {
 // --- HTTP server -----------------------------------------------------------------------------------------
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
+// The same strict policy as the Go server's: no inline scripts or handlers, Stripe allowed.
+const CSP = "default-src 'self'; script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com https://hooks.stripe.com; " +
+  "connect-src 'self' ws: wss: https://api.stripe.com; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; " +
+  "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 function serveStatic(url, res) {
   let file = normalize(join(STATIC, decodeURIComponent(url.pathname)));
   if (!file.startsWith(STATIC) || !existsSync(file) || statSync(file).isDirectory()) file = join(STATIC, 'index.html');
@@ -475,7 +480,7 @@ function serveStatic(url, res) {
     res.writeHead(404).end('build the app first: npm run build');
     return;
   }
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
+  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Security-Policy': CSP });
   createReadStream(file).pipe(res);
 }
 

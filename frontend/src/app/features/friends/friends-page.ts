@@ -34,7 +34,7 @@ import { ChatStore } from '../chat/chat-store.service';
           <ul class="list" data-testid="search-results">
             @for (u of results(); track u.id) {
               <li data-testid="search-result" [attr.data-username]="u.username">
-                <span class="grow"><strong>{{ u.displayName || u.username }}</strong> <span class="muted">@{{ u.username }}</span></span>
+                <span class="grow"><strong>{{ u.displayName || u.username }}</strong>&ngsp;<span class="muted">@{{ u.username }}</span></span>
                 @if (isFriend(u.id)) {
                   <span class="muted">{{ 'friends.already' | t }}</span>
                 } @else if (sentTo().has(u.id)) {
@@ -56,7 +56,7 @@ import { ChatStore } from '../chat/chat-store.service';
           <ul class="list" data-testid="incoming-requests">
             @for (r of requests().incoming; track r.id) {
               <li data-testid="incoming-request" [attr.data-username]="r.from.username">
-                <span class="grow"><strong>{{ r.from.displayName || r.from.username }}</strong> <span class="muted">@{{ r.from.username }}</span></span>
+                <span class="grow"><strong>{{ r.from.displayName || r.from.username }}</strong>&ngsp;<span class="muted">@{{ r.from.username }}</span></span>
                 <button type="button" class="button small" data-testid="accept-request"
                         [attr.aria-label]="'friends.acceptNamed' | t: { name: r.from.username }" (click)="accept(r.id)">{{ 'friends.accept' | t }}</button>
                 <button type="button" class="button small secondary" data-testid="decline-request"
@@ -92,7 +92,7 @@ import { ChatStore } from '../chat/chat-store.service';
             @for (f of store.friends(); track f.user.id) {
               <li data-testid="friend-item" [attr.data-username]="f.user.username">
                 <span class="dot" [class.online]="store.online(f.user.id)" aria-hidden="true"></span>
-                <span class="grow"><strong>{{ f.user.displayName || f.user.username }}</strong> <span class="muted">@{{ f.user.username }}</span></span>
+                <span class="grow"><strong>{{ f.user.displayName || f.user.username }}</strong>&ngsp;<span class="muted">@{{ f.user.username }}</span></span>
                 <a class="button small" [routerLink]="['/chat', 'u', f.user.id]" data-testid="friend-chat">{{ 'friends.message' | t }}</a>
                 @if (confirmRemove() === f.user.id) {
                   <button type="button" class="button small danger" data-testid="remove-friend-confirm" (click)="remove(f.user.id)">{{ 'friends.confirmRemove' | t }}</button>
