@@ -30,6 +30,10 @@ export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
 /** How long a typing indicator lasts without a new `typing` event (the sender repeats it every ~3 s). */
 export const TYPING_TTL_MS = 5_000;
+/** Send an app-level `ping` this often, so a half-open connection (sleep, proxy) shows up. */
+export const HEARTBEAT_MS = 25_000;
+/** A socket silent for this long is dead: close it and reconnect (the server's own limit is 60 s). */
+export const SILENCE_LIMIT_MS = 60_000;
 /** Refresh the token before connecting when it expires within this margin. */
 const TOKEN_MARGIN_MS = 30_000;
 /**
@@ -170,6 +174,8 @@ export abstract class ChatSocketBase {
   private refreshBeforeConnect = false;
   private lastRefreshAt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAt = 0;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** server conversation ("private:12") → our key ("u:5"). */
   private readonly keyByConversation = new Map<string, string>();
@@ -223,6 +229,7 @@ export abstract class ChatSocketBase {
   stop(): void {
     this.wanted = false;
     this.clearReconnect();
+    this.stopHeartbeat();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -370,6 +377,7 @@ export abstract class ChatSocketBase {
   private onClose(ws: WebSocketLike): void {
     if (ws !== this.ws) return;
     this.ws = null;
+    this.stopHeartbeat();
     // Closed before `ready`: the handshake may have been refused (expired or revoked token).
     if (!this.gotReady) this.refreshBeforeConnect = true;
     this.gotReady = false;
@@ -394,6 +402,23 @@ export abstract class ChatSocketBase {
     this.clearReconnect();
     this.attempt = 0;
     void this.connect();
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.lastFrameAt = Date.now();
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
+        this.ws?.close(4002, 'silent');
+        return;
+      }
+      this.frame({ type: 'ping', id: newId() });
+    }, HEARTBEAT_MS);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
   }
 
   private clearReconnect(): void {
@@ -430,6 +455,7 @@ export abstract class ChatSocketBase {
   // --- inbound ------------------------------------------------------------------------------------------
 
   private dispatch(raw: unknown): void {
+    this.lastFrameAt = Date.now();
     let env: Envelope;
     try {
       env = JSON.parse(String(raw)) as Envelope;
@@ -445,6 +471,7 @@ export abstract class ChatSocketBase {
     this.attempt = 0;
     this.refreshBeforeConnect = false;
     this.statusState.set('open');
+    this.startHeartbeat();
     const conversations: Record<string, number>[] = [];
     for (const key of Object.keys(this.messagesState())) {
       const target = this.target(key);

@@ -2,7 +2,7 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthService, RefreshOutcome } from '../auth/auth.service';
 import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
-import { RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
+import { HEARTBEAT_MS, SILENCE_LIMIT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
 import { GroupSocketService } from './group-socket.service';
 import { PrivateSocketService } from './private-socket.service';
 
@@ -265,6 +265,17 @@ describe('socket services', () => {
     expect(ws.readyState).toBe(3);
     window.dispatchEvent(new Event('online'));
     await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.instances.length).toBe(2);
+  });
+
+  it('pings while connected and replaces a socket that has gone silent', async () => {
+    const { ws } = connected();
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+    expect(ws.sentOfType('ping').length).toBe(1);
+    ws.receive({ type: 'pong', id: ws.sentOfType('ping')[0].id });
+    await vi.advanceTimersByTimeAsync(SILENCE_LIMIT_MS + HEARTBEAT_MS);
+    expect(ws.readyState).toBe(3);
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
     expect(FakeWebSocket.instances.length).toBe(2);
   });
 
