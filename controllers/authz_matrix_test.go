@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -306,7 +307,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					var status int
 					var got string
 					if route.access == accessSocket {
-						status = authzDial(t, env, req.path, token)
+						status, got = authzDial(t, env, req.path, token)
 					} else {
 						res := env.Do(t, testenv.Req{Method: method, Path: req.path, Token: token, Body: req.body, Header: req.header})
 						status, got = res.Status, res.ErrorCode()
@@ -342,8 +343,9 @@ func (r authzRoute) expect(role authzRole) (int, string) {
 	return r.want, ""
 }
 
-// authzDial opens a WebSocket as the token's owner and returns the handshake status.
-func authzDial(t *testing.T, env *testenv.Env, path, token string) int {
+// authzDial opens a WebSocket as the token's owner and returns the handshake
+// status and, for a refused handshake, the error code of its body.
+func authzDial(t *testing.T, env *testenv.Env, path, token string) (int, string) {
 	t.Helper()
 	header := http.Header{}
 	if token != "" {
@@ -352,12 +354,14 @@ func authzDial(t *testing.T, env *testenv.Env, path, token string) int {
 	conn, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(env.Server.URL, "http")+path, header)
 	if err == nil {
 		conn.Close()
-		return res.StatusCode
+		return res.StatusCode, ""
 	}
 	if res == nil {
 		t.Fatalf("dial %s: %v", path, err)
 	}
-	return res.StatusCode
+	refused := testenv.Response{Status: res.StatusCode}
+	refused.Body, _ = io.ReadAll(res.Body)
+	return res.StatusCode, refused.ErrorCode()
 }
 
 // authzFriend makes a fresh friend of the owner.
