@@ -21,6 +21,7 @@ import (
 	"workcomm/models"
 	"workcomm/routes"
 	"workcomm/services"
+	"workcomm/sockets"
 	"workcomm/tokens"
 )
 
@@ -83,11 +84,20 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 		DB:         db,
 		Tokens:     tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL),
 		Limits:     services.NewLimits(cfg),
-		Realtime:   services.NopRealtime{},
 		Stripe:     services.NewStripeClient(cfg, log),
 		Log:        log,
 		BcryptCost: bcryptCost(cfg),
 	}
+	// The real-time layer: sockets, the broker to the other nodes, presence.
+	rt, err := sockets.NewFromConfig(ctx, a.Services, a.Registry, log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Services.Realtime = rt
+	a.closers = append(a.closers, rt.Close)
+	a.shutdownHooks = append(a.shutdownHooks, rt.Shutdown)
+	a.seeders = append(a.seeders, services.SeedDemoGroup)
 	health := &controllers.HealthController{
 		Draining: &a.Draining,
 		OpenAPI:  docs.OpenAPI,
@@ -99,7 +109,10 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 			return sqlDB.PingContext(ctx)
 		}}},
 	}
-	engine, err := routes.New(routes.Deps{Services: a.Services, Health: health, Registry: a.Registry, Log: log})
+	if cfg.RedisURL != "" {
+		health.Checks = append(health.Checks, controllers.ReadyCheck{Name: "redis", Check: rt.Ping})
+	}
+	engine, err := routes.New(routes.Deps{Services: a.Services, Sockets: rt, Health: health, Registry: a.Registry, Log: log})
 	if err != nil {
 		a.Close()
 		return nil, err

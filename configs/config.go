@@ -37,6 +37,7 @@ type Config struct {
 	DatabaseURL string // DATABASE_URL: PostgreSQL DSN; empty selects SQLite
 	SQLitePath  string // SQLITE_PATH: default data/workcomm.db
 	RedisURL    string // REDIS_URL: empty means one node with in-process fan-out
+	RedisPrefix string // REDIS_PREFIX: default workcomm; starts every Redis key and channel, so deployments can share a Redis
 
 	JWTSecret []byte // JWT_SECRET: required in production; generated and kept in the data folder otherwise
 
@@ -90,6 +91,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		DatabaseURL:          get("DATABASE_URL", ""),
 		SQLitePath:           get("SQLITE_PATH", "data/workcomm.db"),
 		RedisURL:             get("REDIS_URL", ""),
+		RedisPrefix:          get("REDIS_PREFIX", "workcomm"),
 		StripeSecretKey:      get("STRIPE_SECRET_KEY", ""),
 		StripePublishableKey: get("STRIPE_PUBLISHABLE_KEY", ""),
 		StripeWebhookSecret:  get("STRIPE_WEBHOOK_SECRET", ""),

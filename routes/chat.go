@@ -34,3 +34,10 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	g.PATCH("/messages/:id", group.EditMessage)
 	g.DELETE("/messages/:id", group.DeleteMessage)
 }
+
+// socketRoutes are the WebSocket endpoints, at the root (outside /api/v1, its
+// CORS and its body limit: a socket's frames have their own limit).
+func socketRoutes(r *gin.Engine, d Deps) {
+	r.GET("/ws/private", d.Sockets.PrivateSocket)
+	r.GET("/ws/group", d.Sockets.GroupSocket)
+}

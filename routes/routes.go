@@ -12,6 +12,7 @@ import (
 	"workcomm/controllers"
 	"workcomm/middlewares"
 	"workcomm/services"
+	"workcomm/sockets"
 )
 
 // Body limits: the contract's 1 MiB for the API, 64 KiB for Stripe's webhook.
@@ -22,6 +23,7 @@ const (
 // Deps is what the router needs.
 type Deps struct {
 	Services *services.Deps
+	Sockets  *sockets.Server
 	Health   *controllers.HealthController
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -60,6 +62,7 @@ func New(d Deps) (*gin.Engine, error) {
 	r.GET("/healthz", d.Health.Healthz)
 	r.GET("/readyz", d.Health.Readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	socketRoutes(r, d)
 
 	api := r.Group("/api/v1", middlewares.CORS(cfg.AllowedOrigins), middlewares.BodyLimit(maxBodyBytes))
 	api.GET("/openapi.json", d.Health.OpenAPIDoc)

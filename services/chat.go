@@ -31,6 +31,10 @@ type ConvKey struct {
 type SendInput struct {
 	Body        string
 	ClientMsgID *string
+	// Committed, when set, is called once the message is committed and before
+	// it is pushed: the socket that sent it queues its ack there, so that the
+	// ack goes out before the message.new. It must not block.
+	Committed func(*models.Message)
 }
 
 // History is a page of messages in ascending seq.
@@ -195,6 +199,9 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 			}
 		}
 		return nil, false, err
+	}
+	if in.Committed != nil {
+		in.Committed(msg)
 	}
 	ev := c.event(EventMessageNew)
 	ev.Message = msg

@@ -142,6 +142,11 @@ func (d *Deps) GetGroup(ctx context.Context, me *models.User, id uint64) (*Group
 	return d.groupDetail(ctx, g, mine.LastReadSeq)
 }
 
+// GroupIDsOf returns the live groups the user is in (their group socket's rooms).
+func (d *Deps) GroupIDsOf(ctx context.Context, userID uint64) ([]uint64, error) {
+	return models.GroupIDsOf(ctx, d.DB, userID)
+}
+
 // ListGroups returns the caller's groups, newest activity first.
 func (d *Deps) ListGroups(ctx context.Context, me *models.User) ([]models.GroupSummary, error) {
 	return models.ListUserGroups(ctx, d.DB, me.ID)

@@ -1,0 +1,94 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// subscriptionBuffer is how many received events may wait for the handler. The
+// handler never blocks (it only queues frames), so this absorbs bursts only;
+// go-redis drops an event that waits longer than its send timeout (a minute),
+// and the clients' sync fills such a gap.
+const subscriptionBuffer = 4096
+
+// Redis is the multi-node broker: every node publishes to and subscribes to
+// one channel, so each receives every event in one order.
+type Redis struct {
+	client  *redis.Client
+	channel string
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	pubsub *redis.PubSub
+	done   chan struct{}
+}
+
+// NewRedis connects to url; keys and channels start with prefix so that
+// several deployments (or test runs) can share one Redis.
+func NewRedis(ctx context.Context, url, prefix string, log *slog.Logger) (*Redis, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	client := redis.NewClient(opts)
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("REDIS_URL: cannot reach Redis: %w", err)
+	}
+	return &Redis{client: client, channel: prefix + ":events", log: log}, nil
+}
+
+// Client is the Redis connection, shared with the presence tracker.
+func (r *Redis) Client() *redis.Client { return r.client }
+
+// Publish sends payload on the channel.
+func (r *Redis) Publish(ctx context.Context, payload []byte) error {
+	return r.client.Publish(ctx, r.channel, payload).Err()
+}
+
+// Subscribe listens on the channel; it returns once Redis has confirmed the
+// subscription, so nothing published afterwards is missed. go-redis
+// resubscribes by itself after a lost connection.
+func (r *Redis) Subscribe(ctx context.Context, handler func([]byte)) error {
+	ps := r.client.Subscribe(ctx, r.channel)
+	if _, err := ps.Receive(ctx); err != nil {
+		ps.Close()
+		return fmt.Errorf("redis subscribe: %w", err)
+	}
+	r.mu.Lock()
+	r.pubsub, r.done = ps, make(chan struct{})
+	done := r.done
+	r.mu.Unlock()
+	ch := ps.Channel(redis.WithChannelSize(subscriptionBuffer))
+	go func() {
+		defer close(done)
+		for m := range ch {
+			handler([]byte(m.Payload))
+		}
+	}()
+	return nil
+}
+
+// Ping checks that Redis answers.
+func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err() }
+
+// Close ends the subscription, waits for the handler to return, and closes
+// the connection.
+func (r *Redis) Close() error {
+	r.mu.Lock()
+	ps, done := r.pubsub, r.done
+	r.pubsub = nil
+	r.mu.Unlock()
+	var errs []error
+	if ps != nil {
+		errs = append(errs, ps.Close())
+		<-done
+	}
+	errs = append(errs, r.client.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,123 @@
+package sockets
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// testClient is a client with queues and no connection: the hub only queues.
+func testClient(srv *Server, h *hub, userID uint64) *client {
+	return &client{srv: srv, hub: h, userID: userID,
+		send: make(chan *websocket.PreparedMessage, sendQueue), replies: make(chan []byte, replyQueue),
+		done: make(chan struct{}), writerDone: make(chan struct{})}
+}
+
+func testServer() *Server {
+	return &Server{metrics: newMetrics(prometheus.NewRegistry()), private: newHub(hubPrivate), group: newHub(hubGroup)}
+}
+
+func prepared(t *testing.T, s string) *websocket.PreparedMessage {
+	t.Helper()
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pm
+}
+
+func TestSlowClientIsClosedWith1013AndNeverBlocksTheHub(t *testing.T) {
+	srv := testServer()
+	slow, fast := testClient(srv, srv.private, 1), testClient(srv, srv.private, 2)
+	srv.private.add(slow)
+	srv.private.add(fast)
+	pm := prepared(t, `{"type":"message.new"}`)
+	for i := 0; i <= sendQueue; i++ { // one more than the queue holds
+		srv.private.deliverUsers([]uint64{1, 2}, 0, pm)
+		<-fast.send // the fast client keeps up; the slow one reads nothing
+	}
+	select {
+	case <-slow.done:
+	default:
+		t.Fatal("a client with a full queue is still open")
+	}
+	if slow.closeCode != websocket.CloseTryAgainLater {
+		t.Fatalf("closed with %d, want 1013", slow.closeCode)
+	}
+	if fast.closing.Load() {
+		t.Fatal("a client that keeps up was closed")
+	}
+}
+
+func TestMembershipChangesDuringLoadingAreReplayedInOrder(t *testing.T) {
+	cases := []struct {
+		story    string
+		snapshot []uint64
+		changes  []pendingChange
+		want     []uint64
+	}{
+		{"added after the rooms were read", []uint64{1}, []pendingChange{{join: true, room: 2}}, []uint64{1, 2}},
+		{"removed after the rooms were read", []uint64{1, 2}, []pendingChange{{join: false, room: 2}}, []uint64{1}},
+		{"removed then added again", nil, []pendingChange{{join: false, room: 3}, {join: true, room: 3}}, []uint64{3}},
+		{"added then removed", []uint64{3}, []pendingChange{{join: true, room: 3}, {join: false, room: 3}}, []uint64{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.story, func(t *testing.T) {
+			srv := testServer()
+			c := testClient(srv, srv.group, 7)
+			srv.group.add(c)
+			for _, ch := range tc.changes {
+				pm := prepared(t, `{"type":"group.joined"}`)
+				if ch.join {
+					srv.group.join([]uint64{7}, ch.room, pm)
+				} else {
+					srv.group.leave([]uint64{7}, ch.room, pm)
+				}
+			}
+			if len(c.send) != 0 {
+				t.Fatal("a loading client was sent a membership frame before ready")
+			}
+			var ready []uint64
+			srv.group.ready(c, tc.snapshot, func(rooms []uint64) []byte {
+				ready = slices.Sorted(slices.Values(rooms))
+				return []byte(`{"type":"ready"}`)
+			})
+			if fmt.Sprint(ready) != fmt.Sprint(tc.want) {
+				t.Fatalf("ready rooms %v, want %v", ready, tc.want)
+			}
+			for _, r := range tc.want {
+				if _, in := srv.group.rooms[r][c]; !in {
+					t.Fatalf("not in room %d", r)
+				}
+			}
+			if f := <-c.replies; string(f) != `{"type":"ready"}` {
+				t.Fatalf("first reply %s", f)
+			}
+		})
+	}
+}
+
+func TestBrokerEventsSurviveTheWire(t *testing.T) {
+	in := &event{op: opDeliver, hub: hubGroup, room: 42, exclude: 7, users: []uint64{1, 2, 1 << 40},
+		frame: []byte(`{"type":"typing","data":{"userId":7}}`)}
+	out, err := decodeEvent(in.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.op != in.op || out.hub != in.hub || out.room != in.room || out.exclude != in.exclude ||
+		!slices.Equal(out.users, in.users) || string(out.frame) != string(in.frame) || !json.Valid(out.frame) {
+		t.Fatalf("decoded %+v, want %+v", out, in)
+	}
+	lying := make([]byte, headerSize)
+	binary.BigEndian.PutUint32(lying[18:], 1000) // claims 1000 users it does not carry
+	for _, bad := range [][]byte{nil, in.encode()[:10], lying} {
+		if _, err := decodeEvent(bad); err == nil {
+			t.Fatalf("a truncated event decoded: %v", bad)
+		}
+	}
+}
