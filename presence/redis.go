@@ -12,14 +12,20 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Timings of the shared presence. Each node rewrites the entries of its users
-// every refreshEvery; an entry not rewritten for entryTTL belongs to a node
-// that died. 30 s against a 10 s refresh survives two missed refreshes (a GC
-// pause, a Redis failover) and still clears a dead node's users within about
-// 40 s (TTL plus one reaping round).
+// Timings says how often a node rewrites its users' entries (Refresh) and how
+// long an entry lives without a rewrite (TTL) before it counts as left by a
+// dead node.
+type Timings struct {
+	TTL     time.Duration
+	Refresh time.Duration
+}
+
+// DefaultTimings: 30 s against a 10 s refresh survives two missed refreshes
+// (a GC pause, a Redis failover) and still clears a dead node's users within
+// about 40 s (TTL plus one reaping round).
+var DefaultTimings = Timings{TTL: 30 * time.Second, Refresh: 10 * time.Second}
+
 const (
-	refreshEvery = 10 * time.Second
-	entryTTL     = 30 * time.Second
 	// reapBatch bounds the expired users one node clears per round.
 	reapBatch = 100
 	// stripes serialise Connect and Disconnect per user (by id modulo) so that
@@ -31,7 +37,7 @@ const (
 // (scored by expiry), and one sorted set of online users (scored by the
 // latest expiry of their nodes). Several keys change at once in Lua scripts,
 // so each change is atomic. Nodes' clocks are assumed synchronised to well
-// under entryTTL (NTP).
+// under the TTL (NTP).
 type Redis struct {
 	client    *redis.Client
 	node      string
@@ -39,6 +45,7 @@ type Redis struct {
 	onlineKey string
 	log       *slog.Logger
 	onExpired func(userID uint64)
+	timings   Timings
 
 	local   *counts
 	stripes [stripes]sync.Mutex
@@ -84,13 +91,13 @@ return 0`)
 // NewRedis shares presence through client under prefix. onExpired is called
 // for each user this node finds left online by a dead node (to announce them
 // offline). Close stops the refresh loop.
-func NewRedis(client *redis.Client, prefix string, log *slog.Logger, onExpired func(userID uint64)) *Redis {
+func NewRedis(client *redis.Client, prefix string, timings Timings, log *slog.Logger, onExpired func(userID uint64)) *Redis {
 	node := make([]byte, 8)
 	_, _ = rand.Read(node)
 	r := &Redis{
 		client: client, node: hex.EncodeToString(node),
 		userKey: prefix + ":presence:user:", onlineKey: prefix + ":presence:online",
-		log: log, onExpired: onExpired, local: newCounts(),
+		log: log, onExpired: onExpired, timings: timings, local: newCounts(),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go r.loop()
@@ -113,7 +120,7 @@ func (r *Redis) Connect(ctx context.Context, userID uint64) (bool, error) {
 	}
 	now := time.Now()
 	res, err := joinScript.Run(ctx, r.client, r.keys(userID),
-		r.node, ms(now), ms(now.Add(entryTTL)), userID, entryTTL.Milliseconds()).Int()
+		r.node, ms(now), ms(now.Add(r.timings.TTL)), userID, r.timings.TTL.Milliseconds()).Int()
 	return res == 1, err
 }
 
@@ -168,14 +175,14 @@ func (r *Redis) Close() error {
 
 func (r *Redis) loop() {
 	defer close(r.done)
-	t := time.NewTicker(refreshEvery)
+	t := time.NewTicker(r.timings.Refresh)
 	defer t.Stop()
 	for {
 		select {
 		case <-r.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), refreshEvery)
+			ctx, cancel := context.WithTimeout(context.Background(), r.timings.Refresh)
 			r.refresh(ctx)
 			r.reap(ctx)
 			cancel()
@@ -189,12 +196,12 @@ func (r *Redis) refresh(ctx context.Context) {
 	if len(users) == 0 {
 		return
 	}
-	exp := float64(ms(time.Now().Add(entryTTL)))
+	exp := float64(ms(time.Now().Add(r.timings.TTL)))
 	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, id := range users {
 			k := r.keys(id)
 			p.ZAdd(ctx, k[0], redis.Z{Score: exp, Member: r.node})
-			p.PExpire(ctx, k[0], entryTTL)
+			p.PExpire(ctx, k[0], r.timings.TTL)
 			p.ZAddGT(ctx, k[1], redis.Z{Score: exp, Member: strconv.FormatUint(id, 10)})
 		}
 		return nil

@@ -90,7 +90,7 @@ func NewFromConfig(ctx context.Context, svc *services.Deps, reg prometheus.Regis
 		return nil, err
 	}
 	var built atomic.Pointer[Server] // set once New returns; the reaper runs later
-	tracker := presence.NewRedis(rb.Client(), cfg.RedisPrefix, log, func(userID uint64) {
+	tracker := presence.NewRedis(rb.Client(), cfg.RedisPrefix, presence.DefaultTimings, log, func(userID uint64) {
 		// A dead node left this user online: announce them gone.
 		if s := built.Load(); s != nil {
 			ctx, cancel := context.WithTimeout(s.ctx, presenceTimeout)
