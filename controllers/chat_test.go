@@ -341,3 +341,36 @@ func TestMessageRateLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestConversationListsPutNewestActivityFirst(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		alice, bob, carol := env.Register(t, "alice"), env.Register(t, "bob"), env.Register(t, "carol")
+		env.Befriend(t, alice, bob)
+		env.Befriend(t, alice, carol)
+		sendPrivate(t, env, bob, alice, "older")
+		sendPrivate(t, env, carol, alice, "newer")
+		first := func() uint64 {
+			t.Helper()
+			convs := listPrivate(t, env, alice)
+			if len(convs) != 2 {
+				t.Fatalf("%d conversations, want 2", len(convs))
+			}
+			return convs[0].Peer.ID
+		}
+		if got := first(); got != carol.ID {
+			t.Fatalf("first conversation is with %d, want carol %d", got, carol.ID)
+		}
+		sendPrivate(t, env, alice, bob, "bob again")
+		if got := first(); got != bob.ID {
+			t.Fatalf("after a new message to bob, first is %d", got)
+		}
+
+		quiet := createGroup(t, env, alice, "quiet")
+		busy := createGroup(t, env, alice, "busy")
+		sendGroup(t, env, alice, quiet.ID, "wake up")
+		if groups := listGroups(t, env, alice); len(groups) != 2 || groups[0].ID != quiet.ID || groups[1].ID != busy.ID {
+			t.Fatalf("groups in order %v, want the one with the newest message (%d) first", groups, quiet.ID)
+		}
+	})
+}

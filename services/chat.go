@@ -75,8 +75,8 @@ func (c *conversation) event(typ string) Event {
 // open checks that the caller may use the conversation: a private one only
 // with a live friend (403 otherwise, 404 for no such user), a group only as a
 // member of a live group (404 otherwise, so that existence does not leak).
-// With create, a private conversation's row is made if it does not exist yet.
-func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey, create bool) (*conversation, error) {
+// A private conversation's row exists only once a message was sent.
+func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey) (*conversation, error) {
 	c := &conversation{key: key}
 	switch key.Type {
 	case models.ConvGroup:
@@ -99,13 +99,9 @@ func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey, create bo
 			return nil, apperr.New(apperr.ErrForbidden, "you can only chat with friends")
 		}
 		c.users = []uint64{me.ID, key.ID}
-		if create {
-			c.private, err = models.EnsurePrivateConversation(ctx, d.DB, me.ID, key.ID)
-		} else {
-			c.private, err = models.FindPrivateConversation(ctx, d.DB, me.ID, key.ID)
-			if errors.Is(err, apperr.ErrNotFound) {
-				err = nil
-			}
+		c.private, err = models.FindPrivateConversation(ctx, d.DB, me.ID, key.ID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			err = nil
 		}
 		return c, err
 	}
@@ -168,7 +164,7 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 	if ok, wait := d.Limits.Messages.Allow(userKey(me.ID)); !ok {
 		return nil, false, apperr.RateLimited(wait)
 	}
-	c, err := d.open(ctx, me, key, false)
+	c, err := d.open(ctx, me, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -178,7 +174,7 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 		}
 	}
 	if c.key.Type == models.ConvPrivate && c.private == nil {
-		if c, err = d.open(ctx, me, key, true); err != nil {
+		if c.private, err = models.EnsurePrivateConversation(ctx, d.DB, me.ID, key.ID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -228,7 +224,7 @@ func (d *Deps) firstSend(ctx context.Context, me *models.User, c *conversation, 
 
 // History returns a page of a conversation (see models.HistoryQuery).
 func (d *Deps) History(ctx context.Context, me *models.User, key ConvKey, q models.HistoryQuery) (*History, error) {
-	c, err := d.open(ctx, me, key, false)
+	c, err := d.open(ctx, me, key)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +241,7 @@ func (d *Deps) History(ctx context.Context, me *models.User, key ConvKey, q mode
 // MarkRead stores the caller's read mark (never backwards, never past the
 // last message) and tells every socket of the conversation.
 func (d *Deps) MarkRead(ctx context.Context, me *models.User, key ConvKey, seq uint64) error {
-	c, err := d.open(ctx, me, key, false)
+	c, err := d.open(ctx, me, key)
 	if err != nil {
 		return err
 	}
@@ -268,7 +264,7 @@ func (d *Deps) Typing(ctx context.Context, me *models.User, key ConvKey) error {
 	if ok, wait := d.Limits.Typing.Allow(userKey(me.ID)); !ok {
 		return apperr.RateLimited(wait)
 	}
-	c, err := d.open(ctx, me, key, false)
+	c, err := d.open(ctx, me, key)
 	if err != nil {
 		return err
 	}
@@ -333,7 +329,7 @@ func (d *Deps) ownMessage(ctx context.Context, me *models.User, convType string,
 		}
 		key.ID = pc.Peer(me.ID)
 	}
-	return d.open(ctx, me, key, false)
+	return d.open(ctx, me, key)
 }
 
 // ListPrivateConversations returns the caller's conversations with friends,

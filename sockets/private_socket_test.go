@@ -471,3 +471,26 @@ func TestKickAndShutdownCloseSockets(t *testing.T) {
 		})
 	})
 }
+
+func TestNewFriendsSeeEachOthersPresence(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		alice, bob := env.Register(t, "alice"), env.Register(t, "bob")
+		a1, _ := connect(t, env, "/ws/private", alice)
+		b1, _ := connect(t, env, "/ws/private", bob)
+		env.Befriend(t, alice, bob)
+		for _, tc := range []struct {
+			c    *wsConn
+			peer *testenv.User
+		}{{a1, bob}, {b1, alice}} {
+			var p struct {
+				UserID uint64 `json:"userId"`
+				Status string `json:"status"`
+			}
+			decode(t, tc.c.expect(t, "presence").Data, &p)
+			if p.UserID != tc.peer.ID || p.Status != "online" {
+				t.Fatalf("%s: presence %+v, want %d online", tc.c.name, p, tc.peer.ID)
+			}
+		}
+	})
+}
