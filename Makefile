@@ -6,7 +6,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO_BUILD_FLAGS := -trimpath -ldflags='-s -w'
 FRONTEND_DIST := frontend/dist/workcomm/browser
 
-.PHONY: run build build-server build-frontend test test-go test-frontend lint
+.PHONY: run build build-server build-frontend test test-go test-frontend test-e2e lint
 
 run: build
 	STATIC_DIR=$${STATIC_DIR:-$(FRONTEND_DIST)} ./bin/workcomm serve
@@ -19,13 +19,18 @@ build-server:
 build-frontend:
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
 
-test: test-go test-frontend
+# The frontend is tested and built first: deploy/ serves the build through nginx
+# and the e2e demo plays it in Chromium.
+test: test-frontend test-go test-e2e
+
+test-frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm test && npm run build
 
 test-go:
 	go test -race -count=1 ./...
 
-test-frontend:
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm test; fi
+test-e2e:
+	bash scripts/e2e.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
