@@ -166,6 +166,12 @@ func authzMatrix() map[string]authzRoute {
 		"POST /api/v1/chat/groups/:/members": {feature: "chat-groups", access: accessUser, want: 201, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			return authzReq{path: fmt.Sprintf(api+"/chat/groups/%d/members", authzGroup(t, fx)), body: map[string]any{"userId": fx.env.Register(t, "joiner").ID}}
 		}},
+		"PATCH /api/v1/chat/groups/:/members/:": {feature: "chat-groups", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			g := authzGroup(t, fx)
+			m := fx.env.Register(t, "member")
+			testenv.Expect(t, fx.env.Post(t, fmt.Sprintf(api+"/chat/groups/%d/members", g), fx.owner.AccessToken, map[string]any{"userId": m.ID}), http.StatusCreated)
+			return authzReq{path: fmt.Sprintf(api+"/chat/groups/%d/members/%d", g, m.ID), body: map[string]string{"role": "admin"}}
+		}},
 		"DELETE /api/v1/chat/groups/:/members/:": {feature: "chat-groups", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			g := authzGroup(t, fx)
 			m := fx.env.Register(t, "member")

@@ -17,7 +17,7 @@ import (
 func requestStructs() []any {
 	return []any{
 		&RegisterRequest{}, &LoginRequest{}, &RefreshRequest{}, &UpdateMeRequest{}, &FriendRequestBody{},
-		&SendMessageBody{}, &EditMessageBody{}, &ReadBody{}, &CreateGroupBody{}, &UpdateGroupBody{}, &AddMemberBody{},
+		&SendMessageBody{}, &EditMessageBody{}, &ReadBody{}, &CreateGroupBody{}, &UpdateGroupBody{}, &AddMemberBody{}, &MemberRoleBody{},
 		&PaymentIntentBody{}, &AdminUpdateUserRequest{},
 	}
 }

@@ -187,6 +187,38 @@ func (g *GroupsController) AddMember(c *gin.Context) {
 	c.JSON(http.StatusCreated, GroupMemberView{User: user, Role: m.Role, JoinedAt: m.JoinedAt.UTC()})
 }
 
+// MemberRoleBody is the body of PATCH /chat/groups/:id/members/:userId.
+type MemberRoleBody struct {
+	Role string `json:"role" validate:"required,oneof=admin member"`
+}
+
+// UpdateMember changes a member's role (owner only).
+func (g *GroupsController) UpdateMember(c *gin.Context) {
+	var req MemberRoleBody
+	if err := bindJSON(c, &req); err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	userID, err := pathID(c, "userId")
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	m, u, err := g.Svc.SetGroupMemberRole(ctx, middlewares.CurrentUser(c), id, userID, req.Role)
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	user := publicUsers(ctx, g.Svc.Realtime, []*models.User{u})[0]
+	c.JSON(http.StatusOK, GroupMemberView{User: user, Role: m.Role, JoinedAt: m.JoinedAt.UTC()})
+}
+
 // RemoveMember removes a member (owner or admin) or lets the caller leave.
 func (g *GroupsController) RemoveMember(c *gin.Context) {
 	id, err := pathID(c, "id")

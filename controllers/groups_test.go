@@ -75,12 +75,17 @@ func listGroups(t *testing.T, env *testenv.Env, u *testenv.User) []group {
 	return body.Items
 }
 
-// setGroupRole gives a member a role; the API has no route for it yet.
-func setGroupRole(t *testing.T, env *testenv.Env, groupID uint64, u *testenv.User, role string) {
+// setGroupRole has the owner give a member a role through the API.
+func setGroupRole(t *testing.T, env *testenv.Env, owner *testenv.User, groupID uint64, u *testenv.User, role string) {
 	t.Helper()
-	err := env.App.DB.Model(&models.GroupMember{}).Where("group_id = ? AND user_id = ?", groupID, u.ID).Update("role", role).Error
-	if err != nil {
-		t.Fatal(err)
+	res := env.Patch(t, groupPath(groupID, fmt.Sprintf("members/%d", u.ID)), owner.AccessToken, map[string]string{"role": role})
+	testenv.Expect(t, res, http.StatusOK)
+	var m struct {
+		Role string `json:"role"`
+	}
+	res.JSON(t, &m)
+	if m.Role != role {
+		t.Fatalf("role = %q, want %q", m.Role, role)
 	}
 }
 
@@ -96,7 +101,7 @@ func TestGroupLifecycle(t *testing.T) {
 				t.Fatalf("group = %+v", g)
 			}
 		})
-		setGroupRole(t, env, g.ID, admin, models.GroupRoleAdmin)
+		setGroupRole(t, env, owner, g.ID, admin, models.GroupRoleAdmin)
 
 		t.Run("creation refuses unknown members and bad fields, all at once", func(t *testing.T) {
 			res := env.Post(t, "/api/v1/chat/groups", owner.AccessToken, map[string]any{"name": "x", "memberIds": []uint64{999999}})
@@ -132,6 +137,23 @@ func TestGroupLifecycle(t *testing.T) {
 			}
 			if len(listGroups(t, env, outsider)) != 0 {
 				t.Fatal("the outsider lists the group")
+			}
+		})
+
+		t.Run("only the owner changes roles, never its own", func(t *testing.T) {
+			path := groupPath(g.ID, fmt.Sprintf("members/%d", member.ID))
+			testenv.Expect(t, env.Patch(t, path, admin.AccessToken, map[string]string{"role": "admin"}), http.StatusForbidden)
+			testenv.Expect(t, env.Patch(t, path, member.AccessToken, map[string]string{"role": "admin"}), http.StatusForbidden)
+			testenv.Expect(t, env.Patch(t, path, outsider.AccessToken, map[string]string{"role": "admin"}), http.StatusNotFound)
+			testenv.Expect(t, env.Patch(t, path, owner.AccessToken, map[string]string{"role": "owner"}), http.StatusBadRequest)
+			testenv.Expect(t, env.Patch(t, groupPath(g.ID, fmt.Sprintf("members/%d", owner.ID)), owner.AccessToken, map[string]string{"role": "member"}), http.StatusBadRequest)
+			testenv.Expect(t, env.Patch(t, groupPath(g.ID, fmt.Sprintf("members/%d", outsider.ID)), owner.AccessToken, map[string]string{"role": "admin"}), http.StatusNotFound)
+			setGroupRole(t, env, owner, g.ID, member, models.GroupRoleAdmin)
+			setGroupRole(t, env, owner, g.ID, member, models.GroupRoleMember)
+			var got group
+			env.Get(t, groupPath(g.ID, ""), owner.AccessToken).JSON(t, &got)
+			if r := got.roles(); r[member.ID] != "member" || r[admin.ID] != "admin" || r[owner.ID] != "owner" {
+				t.Fatalf("roles %v", r)
 			}
 		})
 

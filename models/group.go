@@ -256,3 +256,15 @@ JOIN group_members other ON other.group_id = me.group_id AND other.user_id <> me
 WHERE me.user_id = ?`, userID).Scan(&ids).Error
 	return ids, err
 }
+
+// SetGroupMemberRole changes a member's role (admin or member).
+func SetGroupMemberRole(ctx context.Context, db *gorm.DB, groupID, userID uint64, role string) error {
+	res := db.WithContext(ctx).Model(&GroupMember{}).Where("group_id = ? AND user_id = ?", groupID, userID).Update("role", role)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.ErrNotFound, "member not found")
+	}
+	return nil
+}

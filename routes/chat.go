@@ -27,6 +27,7 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	g.PATCH("/:id", groups.UpdateGroup)
 	g.DELETE("/:id", groups.DeleteGroup)
 	g.POST("/:id/members", groups.AddMember)
+	g.PATCH("/:id/members/:userId", groups.UpdateMember)
 	g.DELETE("/:id/members/:userId", groups.RemoveMember)
 	g.GET("/:id/messages", group.ListHistory)
 	g.POST("/:id/messages", group.SendMessage)

@@ -274,6 +274,35 @@ func (d *Deps) RemoveGroupMember(ctx context.Context, me *models.User, groupID, 
 	return nil
 }
 
+// SetGroupMemberRole makes a member an admin of the group or a plain member
+// again. Only the owner hands out or takes back the admin role; the owner's
+// own role does not change this way.
+func (d *Deps) SetGroupMemberRole(ctx context.Context, me *models.User, groupID, userID uint64, role string) (*models.GroupMember, *models.User, error) {
+	mine, err := models.GetMembership(ctx, d.DB, groupID, me.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if mine.Role != models.GroupRoleOwner {
+		return nil, nil, apperr.New(apperr.ErrForbidden, "only the owner can change roles")
+	}
+	target, err := models.GetMembership(ctx, d.DB, groupID, userID)
+	if err != nil {
+		return nil, nil, apperr.New(apperr.ErrNotFound, "member not found")
+	}
+	if target.Role == models.GroupRoleOwner {
+		return nil, nil, apperr.Field("role", "the owner's role cannot change")
+	}
+	if err := models.SetGroupMemberRole(ctx, d.DB, groupID, userID, role); err != nil {
+		return nil, nil, err
+	}
+	target.Role = role
+	user, err := models.GetUserUnscoped(ctx, d.DB, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return target, user, nil
+}
+
 // manager returns the caller's membership if they are owner or admin: 404 for
 // a non-member, 403 for a plain member.
 func (d *Deps) manager(ctx context.Context, me *models.User, groupID uint64) (*models.GroupMember, error) {
