@@ -113,7 +113,7 @@ func (a *AdminController) ListPayments(c *gin.Context) {
 		middlewares.Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewPaymentList(res))
+	c.JSON(http.StatusOK, newAdminPaymentList(res))
 }
 
 // GetStats answers the dashboard counters.
@@ -156,4 +156,19 @@ func newAuditEntryView(e *models.AuditEntry) AuditEntryView {
 		RequestID: e.RequestID, Before: json.RawMessage(e.Before), After: json.RawMessage(e.After),
 		CreatedAt: e.CreatedAt.UTC(),
 	}
+}
+
+// AdminPaymentView is a payment as admins see it: the contract's Payment and
+// whose it is.
+type AdminPaymentView struct {
+	PaymentView
+	UserID uint64 `json:"userId"`
+}
+
+func newAdminPaymentList(page *models.PaymentPage) List[AdminPaymentView] {
+	items := make([]AdminPaymentView, len(page.Payments))
+	for i := range page.Payments {
+		items[i] = AdminPaymentView{PaymentView: NewPaymentView(&page.Payments[i]), UserID: page.Payments[i].UserID}
+	}
+	return List[AdminPaymentView]{Items: items, NextCursor: EncodeCursor(page.NextID)}
 }

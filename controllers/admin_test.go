@@ -715,6 +715,7 @@ func TestAdminPayments(t *testing.T) {
 		type payment struct {
 			ID     uint64 `json:"id"`
 			Status string `json:"status"`
+			UserID uint64 `json:"userId"`
 		}
 		list := func(t *testing.T, query string) []payment {
 			t.Helper()
@@ -745,6 +746,9 @@ func TestAdminPayments(t *testing.T) {
 			for i, p := range got {
 				if p.ID != ids[len(ids)-1-i] {
 					t.Fatalf("order %v, want newest first %v", got, ids)
+				}
+				if want := statuses[len(ids)-1-i].user.ID; p.UserID != want {
+					t.Fatalf("payment %d shows user %d, want %d", p.ID, p.UserID, want)
 				}
 			}
 		})
