@@ -102,9 +102,10 @@ var statuses = []struct {
 	{ErrUnavailable, http.StatusServiceUnavailable},
 }
 
-// Resolve maps any error to a status and the contract body. The boolean is
-// false for errors outside the vocabulary: those are 500s whose cause the
-// caller logs and never shows.
+// Resolve maps any error to a status and the contract body. A dependency that
+// cannot be reached (see Unavailable) is 503 `unavailable`. The boolean is
+// false when the caller should log the cause, which it never shows: errors
+// outside the vocabulary (500) and dependency outages (503).
 func Resolve(err error) (int, Body, bool) {
 	var e *Error
 	if errors.As(err, &e) {
@@ -114,6 +115,9 @@ func Resolve(err error) (int, Body, bool) {
 		if errors.Is(err, s.base) {
 			return s.status, Body{Error: BodyError{Code: s.base.Error(), Message: defaultMessage(s.base)}}, true
 		}
+	}
+	if Unavailable(err) {
+		return http.StatusServiceUnavailable, Body{Error: BodyError{Code: ErrUnavailable.Error(), Message: defaultMessage(ErrUnavailable)}}, false
 	}
 	return http.StatusInternalServerError, Body{Error: BodyError{Code: "internal", Message: "internal error"}}, false
 }
