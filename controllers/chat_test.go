@@ -163,7 +163,40 @@ func TestPrivateChat(t *testing.T) {
 			}
 		})
 
-		t.Run("a deleted user or a former friend is no longer a conversation", func(t *testing.T) {
+		t.Run("a friend who deleted their account: the history stays, read-only, with a deleted author", func(t *testing.T) {
+			eve := env.Register(t, "eve")
+			env.Befriend(t, alice, eve)
+			sent := sendPrivate(t, env, eve, alice, "bye all")
+			admin := adminMake(t, env, "chatadmin")
+			testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", eve.ID), admin.AccessToken), http.StatusNoContent)
+
+			res := env.Get(t, privatePath(eve, "messages"), alice.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			var page struct{ Items []message }
+			res.JSON(t, &page)
+			if len(page.Items) != 1 || page.Items[0].ID != sent.ID || page.Items[0].Body != "bye all" {
+				t.Fatalf("history after the delete: %s", res.Body)
+			}
+			var listed bool
+			for _, c := range listPrivate(t, env, alice) {
+				listed = listed || c.Peer.ID == eve.ID
+			}
+			if !listed {
+				t.Fatal("the conversation with a deleted friend disappeared")
+			}
+			if body := string(env.Get(t, "/api/v1/chat/private", alice.AccessToken).Body); !strings.Contains(body, `"deleted":true`) {
+				t.Fatalf("the deleted friend is not shown as deleted: %s", body)
+			}
+			testenv.Expect(t, env.Post(t, privatePath(eve, "read"), alice.AccessToken, map[string]any{"seq": 1}), http.StatusNoContent)
+			res = env.Post(t, privatePath(eve, "messages"), alice.AccessToken, map[string]any{"body": "are you there?"})
+			testenv.Expect(t, res, http.StatusForbidden)
+			env.Get(t, privatePath(eve, "messages"), alice.AccessToken).JSON(t, &page)
+			if len(page.Items) != 1 {
+				t.Fatalf("a message went into a read-only conversation: %+v", page.Items)
+			}
+		})
+
+		t.Run("a former friend is no longer a conversation", func(t *testing.T) {
 			dan := env.Register(t, "dan")
 			env.Befriend(t, alice, dan)
 			sendPrivate(t, env, dan, alice, "hey")

@@ -117,13 +117,13 @@ type PrivateSummary struct {
 	LastMessage  *Message // nil before the first message
 }
 
-// ListPrivateConversations returns userID's conversations with current, live
-// friends that have at least one message, newest activity first.
+// ListPrivateConversations returns userID's conversations with current
+// friends that have at least one message, newest activity first. A friend who
+// deleted their account stays listed (shown as deleted): the history is kept.
 func ListPrivateConversations(ctx context.Context, db *gorm.DB, userID uint64) ([]PrivateSummary, error) {
 	var convs []PrivateConversation
 	err := db.WithContext(ctx).Model(&PrivateConversation{}).
 		Joins("JOIN friendships f ON f.user_a_id = private_conversations.user_a_id AND f.user_b_id = private_conversations.user_b_id").
-		Joins("JOIN users u ON u.id = CASE WHEN private_conversations.user_a_id = ? THEN private_conversations.user_b_id ELSE private_conversations.user_a_id END AND u.deleted_at IS NULL", userID).
 		Where("(private_conversations.user_a_id = ? OR private_conversations.user_b_id = ?) AND private_conversations.last_seq > 0", userID, userID).
 		Order("private_conversations.last_message_at DESC, private_conversations.id DESC").
 		Find(&convs).Error

@@ -48,6 +48,9 @@ type conversation struct {
 	key     ConvKey
 	private *models.PrivateConversation // nil for groups, and for a private one before its first message
 	users   []uint64                    // private: caller, peer
+	// readOnly marks a private conversation whose peer deleted their account:
+	// its history stays readable, nothing new goes in.
+	readOnly bool
 }
 
 // convID is the id of the row holding the seq (0: no private conversation yet).
@@ -73,7 +76,8 @@ func (c *conversation) event(typ string) Event {
 }
 
 // open checks that the caller may use the conversation: a private one only
-// with a live friend (403 otherwise, 404 for no such user), a group only as a
+// with a friend (403 otherwise, 404 for no such user; read-only once the friend
+// deleted their account, whose messages stay with a deleted author), a group only as a
 // member of a live group (404 otherwise, so that existence does not leak).
 // A private conversation's row exists only once a message was sent.
 func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey) (*conversation, error) {
@@ -88,9 +92,11 @@ func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey) (*convers
 		if key.ID == me.ID {
 			return nil, apperr.New(apperr.ErrForbidden, "you cannot chat with yourself")
 		}
-		if _, err := models.GetUser(ctx, d.DB, key.ID); err != nil {
+		peer, err := models.GetUserUnscoped(ctx, d.DB, key.ID)
+		if err != nil {
 			return nil, err
 		}
+		c.readOnly = peer.DeletedAt.Valid
 		friends, err := models.AreFriends(ctx, d.DB, me.ID, key.ID)
 		if err != nil {
 			return nil, err
@@ -106,6 +112,14 @@ func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey) (*convers
 		return c, err
 	}
 	return nil, apperr.New(apperr.ErrNotFound, "conversation not found")
+}
+
+// writable refuses new messages and typing in a read-only conversation.
+func (c *conversation) writable() error {
+	if c.readOnly {
+		return apperr.New(apperr.ErrForbidden, "this account was deleted: the conversation is read-only")
+	}
+	return nil
 }
 
 // markRead moves userID's read mark in c forward to seq, inside db (a transaction or not).
@@ -172,6 +186,9 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 		if first, err := d.firstSend(ctx, me, c, *in.ClientMsgID); first != nil || err != nil {
 			return first, false, err
 		}
+	}
+	if err := c.writable(); err != nil {
+		return nil, false, err
 	}
 	if c.key.Type == models.ConvPrivate && c.private == nil {
 		if c.private, err = models.EnsurePrivateConversation(ctx, d.DB, me.ID, key.ID); err != nil {
@@ -266,6 +283,9 @@ func (d *Deps) Typing(ctx context.Context, me *models.User, key ConvKey) error {
 	}
 	c, err := d.open(ctx, me, key)
 	if err != nil {
+		return err
+	}
+	if err := c.writable(); err != nil {
 		return err
 	}
 	ev := c.event(EventTyping)
