@@ -197,12 +197,16 @@ func (s *Server) encode(ctx context.Context, ev *services.Event) *event {
 }
 
 // publish hands e to the broker. A lost event is not fatal: clients fill
-// gaps in seq with sync.
+// gaps in seq with sync. When the broker is down (Redis stopped), the event
+// is still delivered to this node's own sockets, so a node's own delivery
+// never stops; the other nodes' clients catch up with sync once it is back.
 func (s *Server) publish(ctx context.Context, e *event) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 	defer cancel()
-	if err := s.broker.Publish(ctx, e.encode()); err != nil {
-		s.log.Warn("broker publish failed", "op", e.op, "err", err)
+	payload := e.encode()
+	if err := s.broker.Publish(ctx, payload); err != nil {
+		s.log.Warn("broker publish failed: delivered on this node only", "op", e.op, "err", err)
+		s.receive(payload)
 	}
 }
 
