@@ -96,6 +96,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	defer startPprof(cfg.PprofAddr, log)()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           a.Handler,

@@ -50,6 +50,7 @@ type Config struct {
 	StripeAPIURL         string // STRIPE_API_URL: points stripe-go at stripe-mock
 
 	StaticDir string // STATIC_DIR: built frontend to serve; empty serves none
+	PprofAddr string // PPROF_ADDR: address of a separate debug listener serving net/http/pprof; empty (default) serves none
 
 	RegisterPerHour   int           // RATE_LIMIT_REGISTER_PER_HOUR: default 100 per client IP
 	LoginFailures     int           // RATE_LIMIT_LOGIN_FAILURES: default 10 per account and per IP ...
@@ -97,6 +98,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		StripeWebhookSecret:  get("STRIPE_WEBHOOK_SECRET", ""),
 		StripeAPIURL:         get("STRIPE_API_URL", ""),
 		StaticDir:            get("STATIC_DIR", ""),
+		PprofAddr:            get("PPROF_ADDR", ""),
 	}
 	switch c.Env {
 	case EnvDevelopment, EnvTest, EnvProduction:
