@@ -60,6 +60,11 @@ type Config struct {
 	RefreshTokenTTL   time.Duration // REFRESH_TOKEN_TTL: default 30 days
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: default 20s for in-flight requests to finish
 	ReadinessDrainGap time.Duration // READINESS_DRAIN: default 0; time /readyz answers 503 before the listener closes
+	// RequestTimeout (REQUEST_TIMEOUT, default 30s) bounds one REST request,
+	// waiting for a database connection included: an exhausted pool or a
+	// stalled database answers 503 instead of holding the client forever. It
+	// is longer than one Stripe call (20 s), so a slow PaymentIntent completes.
+	RequestTimeout time.Duration
 }
 
 // Production reports APP_ENV=production.
@@ -132,6 +137,10 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	durVar("REFRESH_TOKEN_TTL", 30*24*time.Hour, &c.RefreshTokenTTL)
 	durVar("SHUTDOWN_TIMEOUT", 20*time.Second, &c.ShutdownTimeout)
 	durVar("READINESS_DRAIN", 0, &c.ReadinessDrainGap)
+	durVar("REQUEST_TIMEOUT", 30*time.Second, &c.RequestTimeout)
+	if c.RequestTimeout == 0 {
+		errs = append(errs, errors.New("REQUEST_TIMEOUT: must be more than 0"))
+	}
 	if c.AccessTokenTTL == 0 || c.AccessTokenTTL > 15*time.Minute {
 		errs = append(errs, errors.New("ACCESS_TOKEN_TTL: must be between 1s and 15m"))
 	}

@@ -28,6 +28,7 @@ func TestLoad(t *testing.T) {
 		{"a bad number is named", map[string]string{"RATE_LIMIT_REGISTER_PER_HOUR": "lots"}, "RATE_LIMIT_REGISTER_PER_HOUR"},
 		{"an access token TTL over 15 minutes is refused", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, "ACCESS_TOKEN_TTL"},
 		{"a Stripe key without its webhook secret is refused", map[string]string{"STRIPE_SECRET_KEY": "sk_test_x"}, "STRIPE_WEBHOOK_SECRET"},
+		{"a zero REQUEST_TIMEOUT is refused", map[string]string{"REQUEST_TIMEOUT": "0s"}, "REQUEST_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

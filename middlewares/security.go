@@ -1,6 +1,7 @@
 package middlewares
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -88,3 +89,15 @@ func RateLimitWrites(l *ratelimit.Limiter) gin.HandlerFunc {
 }
 
 func userKey(id uint64) string { return "u" + strconv.FormatUint(id, 10) }
+
+// Deadline bounds each request to d: the services' database and Redis calls
+// take the request's context, so an exhausted connection pool or a stalled
+// dependency ends in a 503 (apperr.Unavailable) after d instead of a hang.
+func Deadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}

@@ -64,7 +64,7 @@ func New(d Deps) (*gin.Engine, error) {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	socketRoutes(r, d)
 
-	api := r.Group("/api/v1", middlewares.CORS(cfg.AllowedOrigins), middlewares.BodyLimit(maxBodyBytes))
+	api := r.Group("/api/v1", middlewares.CORS(cfg.AllowedOrigins), middlewares.BodyLimit(maxBodyBytes), middlewares.Deadline(cfg.RequestTimeout))
 	api.GET("/openapi.json", d.Health.OpenAPIDoc)
 	authed := api.Group("", middlewares.Authenticated(d.Services), middlewares.RateLimitWrites(d.Services.Limits.Writes))
 

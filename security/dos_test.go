@@ -1,0 +1,91 @@
+package security_test
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"testing"
+	"time"
+
+	"workcomm/configs"
+	"workcomm/testenv"
+)
+
+// An attacker (or a stalled database) who ties up every pooled connection
+// must not hold other clients forever: their requests wait at most
+// REQUEST_TIMEOUT, answer 503 unavailable, and the server recovers as soon as
+// connections free up.
+func TestExhaustedPoolAnswers503AndRecovers(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		const deadline = 500 * time.Millisecond
+		env := testenv.New(t, kind, func(c *configs.Config) { c.RequestTimeout = deadline })
+		u := env.Register(t, "victim")
+		sqlDB, err := env.App.DB.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == testenv.Postgres {
+			sqlDB.SetMaxOpenConns(2) // SQLite has one connection already
+		}
+		ctx := context.Background()
+		var held []*sql.Conn
+		release := func() {
+			for _, c := range held {
+				c.Close()
+			}
+			held = nil
+		}
+		defer release()
+		for range sqlDB.Stats().MaxOpenConnections {
+			c, err := sqlDB.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+		}
+
+		t.Run("a request waits for the deadline, then answers 503 unavailable", func(t *testing.T) {
+			res := within(t, waitTime, func() *testenv.Response { return env.Get(t, "/api/v1/users/me", u.AccessToken) })
+			expectRefused(t, res, http.StatusServiceUnavailable, "unavailable")
+		})
+		t.Run("a write answers the same and changes nothing", func(t *testing.T) {
+			res := within(t, waitTime, func() *testenv.Response {
+				return env.Patch(t, "/api/v1/users/me", u.AccessToken, map[string]any{"displayName": "changed under load"})
+			})
+			expectRefused(t, res, http.StatusServiceUnavailable, "unavailable")
+		})
+		t.Run("/healthz needs no database and stays 200", func(t *testing.T) {
+			testenv.Expect(t, env.Get(t, "/healthz", ""), http.StatusOK)
+		})
+		t.Run("/readyz says the database is unavailable", func(t *testing.T) {
+			testenv.Expect(t, env.Get(t, "/readyz", ""), http.StatusServiceUnavailable)
+		})
+
+		release()
+		t.Run("once connections free up the same requests succeed", func(t *testing.T) {
+			res := env.Get(t, "/api/v1/users/me", u.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			var me struct{ DisplayName string }
+			res.JSON(t, &me)
+			if me.DisplayName == "changed under load" {
+				t.Fatal("the write that answered 503 was applied")
+			}
+			testenv.Expect(t, env.Get(t, "/readyz", ""), http.StatusOK)
+		})
+	})
+}
+
+// within runs a request and fails the test if it has not answered in d (a
+// hang is the failure being tested for, so it must not hang the suite).
+func within(t *testing.T, d time.Duration, do func() *testenv.Response) *testenv.Response {
+	t.Helper()
+	done := make(chan *testenv.Response, 1)
+	go func() { done <- do() }()
+	select {
+	case res := <-done:
+		return res
+	case <-time.After(d):
+		t.Fatalf("no answer within %s", d)
+		return nil
+	}
+}
