@@ -228,7 +228,7 @@ async function main() {
     assert((await messageWithText(A.page, 'Hello Bob').count()) === 1, 'A\'s message shown exactly once');
   });
 
-  await step('a group of three', () => ({ a: A.page, b: B.page, c: C.page }), async () => {
+  await step('a group of three; the owner makes one member admin', () => ({ a: A.page, b: B.page, c: C.page }), async () => {
     const name = `Team ${run}`;
     await A.page.goto(`${BASE}/groups`);
     await A.page.locator(tid('group-name')).fill(name);
@@ -241,6 +241,11 @@ async function main() {
     await visible(A.page.locator(tid('group-member')), 'group members');
     const members = await A.page.locator(tid('group-member')).count();
     assert(members === 3, `group should have 3 members, shows ${members}`);
+    const carol = `${tid('group-member')}[data-username="${users.c.username}"]`;
+    await A.page.locator(`${carol} ${tid('group-make-admin')}`).click();
+    await visible(A.page.locator(`${carol}[data-role="admin"] ${tid('group-make-member')}`), 'C shown as admin, with the owner\'s control to undo it');
+    const role = (await A.page.locator(`${carol} ${tid('group-member-role')}`).innerText()).trim();
+    assert(role === 'Admin', `C's role should read Admin, reads "${role}"`);
     await item.locator(tid('group-open-chat')).click();
     await A.page.waitForURL(/\/chat\/g\/\d+/);
     groupId = Number(A.page.url().match(/\/chat\/g\/(\d+)/)[1]);

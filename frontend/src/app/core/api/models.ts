@@ -23,6 +23,8 @@ export interface PublicUser {
   displayName: string;
   online?: boolean;
   lastSeenAt?: string | null;
+  /** The account was deleted: still shown where its history is (a private conversation), never online. */
+  deleted?: boolean;
 }
 
 export interface AuthResponse {
@@ -64,9 +66,11 @@ export interface PrivateConversation {
   lastReadSeq: number;
 }
 
+export type GroupRole = 'owner' | 'admin' | 'member';
+
 export interface GroupMember {
   user: PublicUser;
-  role: 'owner' | 'admin' | 'member';
+  role: GroupRole;
   joinedAt: string;
 }
 
@@ -109,6 +113,11 @@ export interface Payment {
   stripePaymentIntentId: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A payment as admins see it: whose it is too. */
+export interface AdminPayment extends Payment {
+  userId: number;
 }
 
 export interface PlanOffer {

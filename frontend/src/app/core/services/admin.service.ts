@@ -2,7 +2,7 @@ import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
-import { AdminStats, AuditEntry, Page, Payment, Role, User } from '../api/models';
+import { AdminPayment, AdminStats, AuditEntry, Page, Role, User } from '../api/models';
 
 function page<T>(r: Page<T> | T[]): Page<T> {
   return Array.isArray(r) ? { items: r, nextCursor: null } : { items: r.items ?? [], nextCursor: r.nextCursor ?? null };
@@ -24,11 +24,12 @@ export class AdminService {
     return this.http.patch<User>(`${API}/admin/users/${id}`, patch);
   }
 
-  payments(status: string, cursor?: string | null): Observable<Page<Payment & { userId?: number }>> {
+  /** payments: every user's payments, newest first; each says whose it is (`userId`). */
+  payments(status: string, cursor?: string | null): Observable<Page<AdminPayment>> {
     let params = new HttpParams().set('limit', '50');
     if (status) params = params.set('status', status);
     if (cursor) params = params.set('cursor', cursor);
-    return this.http.get<Page<Payment>>(`${API}/admin/payments`, { params }).pipe(map(page));
+    return this.http.get<Page<AdminPayment>>(`${API}/admin/payments`, { params }).pipe(map(page));
   }
 
   stats(): Observable<AdminStats> {

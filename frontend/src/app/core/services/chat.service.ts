@@ -2,7 +2,7 @@ import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
-import { Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { Group, GroupMember, Message, MessagePage, Page, PrivateConversation } from '../api/models';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { itemsOf } from './friends.service';
 
@@ -78,6 +78,11 @@ export class ChatService {
 
   addMember(groupId: number, userId: number): Observable<unknown> {
     return this.http.post(`${API}/chat/groups/${groupId}/members`, { userId });
+  }
+
+  /** setMemberRole makes a member an admin of the group or a plain member again (owner only); answers the member. */
+  setMemberRole(groupId: number, userId: number, role: 'admin' | 'member'): Observable<GroupMember> {
+    return this.http.patch<GroupMember>(`${API}/chat/groups/${groupId}/members/${userId}`, { role });
   }
 
   removeMember(groupId: number, userId: number): Observable<void> {

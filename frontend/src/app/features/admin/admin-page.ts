@@ -1,7 +1,7 @@
 import { Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { firstValueFrom } from 'rxjs';
-import { AdminStats, AuditEntry, Payment, Role, User } from '../../core/api/models';
+import { AdminPayment, AdminStats, AuditEntry, Role, User } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
@@ -37,7 +37,7 @@ export class AdminPage implements OnInit {
   protected status = '';
   protected readonly users = signal<User[]>([]);
   protected readonly usersCursor = signal<string | null>(null);
-  protected readonly payments = signal<Payment[]>([]);
+  protected readonly payments = signal<AdminPayment[]>([]);
   protected readonly paymentsCursor = signal<string | null>(null);
   protected readonly stats = signal<AdminStats | null>(null);
   protected readonly audit = signal<AuditEntry[]>([]);

@@ -174,6 +174,50 @@ describe('ChatStore', () => {
     }
   });
 
+  describe('a peer who deleted their account', () => {
+    const eve = { id: 5, username: 'eve', displayName: 'Eve', online: true, lastSeenAt: null, deleted: true };
+    const conv = { peer: eve, conversationId: 101, lastMessage: msg(1, 1, { senderId: 5, conversation: { type: 'private', id: 101 } }), unread: 1, lastReadSeq: 0 };
+
+    it('is listed as "Deleted account", without presence, read-only; its history still loads', async () => {
+      store.start();
+      flushLists([conv], [], [{ user: peer, since: '' }]);
+      await settle();
+      expect(store.entry('u:5')).toMatchObject({ title: 'Deleted account', online: null, readOnly: true, unread: 1 });
+      expect(store.entry('u:2')).toMatchObject({ title: 'Bob', readOnly: false });
+      expect(store.readOnly('u:5')).toBe(true);
+      expect(store.readOnly('u:2')).toBe(false);
+      expect(store.readOnly('g:5')).toBe(false);
+      expect(store.online(5)).toBeNull();
+      expect(store.displayName(5)).toBe('Deleted account');
+      const opening = store.open('u:5');
+      http.expectOne((r) => r.url === '/api/v1/chat/private/5/messages').flush({ items: [msg(1, 1, { senderId: 5 })], hasMore: false });
+      await opening;
+      expect(store.messagesFor('u:5').map((m) => m.body)).toEqual(['m1']);
+    });
+
+    it('sends neither messages nor typing, by socket or REST', async () => {
+      vi.useFakeTimers();
+      try {
+        store.start();
+        flushLists([conv]);
+        await vi.advanceTimersByTimeAsync(0);
+        const ws = FakeWebSocket.instances[0];
+        ws.accept();
+        flushLists([conv]);
+        await vi.advanceTimersByTimeAsync(0);
+        store.typing('u:5');
+        store.send('u:5', 'are you there?');
+        expect(store.pendingFor('u:5')).toEqual([]);
+        await vi.advanceTimersByTimeAsync(15_000);
+        http.expectNone('/api/v1/chat/private/5/messages');
+        expect(ws.sentOfType('typing')).toEqual([]);
+        expect(ws.sentOfType('message.send')).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
+
   it('throttles typing frames per conversation', () => {
     store.start();
     flushLists();

@@ -20,6 +20,8 @@ export interface ConversationEntry {
   unread: number;
   lastMessage: Message | null;
   online: boolean | null;
+  /** A private conversation whose peer deleted their account: history readable, nothing can be sent. */
+  readOnly: boolean;
 }
 
 /** Paging state of one conversation's history. */
@@ -87,9 +89,11 @@ export class ChatStore {
     const online = (u: PublicUser) => (presence[u.id] ? presence[u.id] === 'online' : !!u.online);
     for (const c of this.privateConvs()) {
       const key = privateKey(c.peer.id);
+      const deleted = !!c.peer.deleted;
       entries.set(key, {
-        key, kind: 'u', id: c.peer.id, title: c.peer.displayName || c.peer.username,
-        unread: unread[key] ?? c.unread ?? 0, lastMessage: newest(c.lastMessage, live[key]), online: online(c.peer),
+        key, kind: 'u', id: c.peer.id, title: deleted ? this.i18n.t('chat.deletedAccount') : c.peer.displayName || c.peer.username,
+        unread: unread[key] ?? c.unread ?? 0, lastMessage: newest(c.lastMessage, live[key]), online: deleted ? null : online(c.peer),
+        readOnly: deleted,
       });
     }
     for (const f of this.friendsState()) {
@@ -97,14 +101,14 @@ export class ChatStore {
       if (entries.has(key)) continue;
       entries.set(key, {
         key, kind: 'u', id: f.user.id, title: f.user.displayName || f.user.username,
-        unread: unread[key] ?? 0, lastMessage: live[key] ?? null, online: online(f.user),
+        unread: unread[key] ?? 0, lastMessage: live[key] ?? null, online: online(f.user), readOnly: false,
       });
     }
     for (const g of this.groupsState()) {
       const key = groupKey(g.id);
       entries.set(key, {
         key, kind: 'g', id: g.id, title: g.name, unread: unread[key] ?? g.unread ?? 0,
-        lastMessage: newest(g.lastMessage ?? null, live[key]), online: null,
+        lastMessage: newest(g.lastMessage ?? null, live[key]), online: null, readOnly: false,
       });
     }
     return [...entries.values()].sort((a, b) => {
@@ -233,7 +237,16 @@ export class ChatStore {
     return best;
   }
 
+  /** readOnly: a private conversation whose peer deleted their account (the server refuses messages and typing). */
+  readOnly(key: string): boolean {
+    if (!key.startsWith('u:')) return false;
+    const entry = this.entry(key);
+    return entry ? entry.readOnly : !!this.peopleState()[Number(key.slice(2))]?.deleted;
+  }
+
+  /** online: the user's presence; null when unknown, and for a deleted account. */
   online(userId: number): boolean | null {
+    if (this.peopleState()[userId]?.deleted) return null;
     const p = this.privateSocket.presence()[userId] ?? this.groupSocket.presence()[userId];
     if (p) return p === 'online';
     const u = this.peopleState()[userId];
@@ -244,6 +257,7 @@ export class ChatStore {
   displayName(userId: number): string {
     if (userId === this.auth.user()?.id) return this.auth.user()?.displayName || this.auth.user()?.username || '';
     const u = this.peopleState()[userId];
+    if (u?.deleted) return this.i18n.t('chat.deletedAccount');
     return u ? u.displayName || u.username : `#${userId}`;
   }
 
@@ -307,10 +321,11 @@ export class ChatStore {
    * send: optimistic, through the socket, resent on reconnect until acknowledged. While the socket stays
    * down (a proxy that blocks WebSockets, a server restart), the same message goes through REST with the same
    * clientMsgId, so whichever path arrives first wins and the server never stores it twice.
+   * Nothing goes into a read-only conversation.
    */
   send(key: string, body: string): void {
     const text = body.trim();
-    if (!text) return;
+    if (!text || this.readOnly(key)) return;
     const clientMsgId = this.socketFor(key).send(key, text);
     this.lastTypingSent.delete(key);
     this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);
@@ -347,6 +362,7 @@ export class ChatStore {
 
   /** typing tells the others, at most every few seconds. */
   typing(key: string): void {
+    if (this.readOnly(key)) return;
     const now = Date.now();
     if (now - (this.lastTypingSent.get(key) ?? 0) < TYPING_THROTTLE_MS) return;
     this.lastTypingSent.set(key, now);

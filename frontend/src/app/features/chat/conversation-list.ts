@@ -32,18 +32,20 @@ import { ChatStore } from './chat-store.service';
             <li>
               <a [routerLink]="['/chat', c.kind, c.id]" class="item" [class.active]="c.key === activeKey()"
                  [attr.aria-current]="c.key === activeKey() ? 'page' : null" data-testid="conversation-item"
-                 [attr.data-key]="c.key" [attr.data-title]="c.title">
+                 [attr.data-key]="c.key" [attr.data-title]="c.title" [attr.data-read-only]="c.readOnly ? 'true' : null">
                 <span class="avatar" [class.group]="c.kind === 'g'" aria-hidden="true">{{ c.title.charAt(0).toUpperCase() }}</span>
                 <span class="text">
                   <span class="title">
                     @if (c.kind === 'u') {
-                      <span class="dot" [class.online]="c.online" data-testid="presence-dot"
-                            [attr.data-online]="c.online ? 'true' : 'false'"></span>
-                      <span class="visually-hidden">{{ (c.online ? 'chat.online' : 'chat.offline') | t }}</span>
+                      @if (!c.readOnly) {
+                        <span class="dot" [class.online]="c.online" data-testid="presence-dot"
+                              [attr.data-online]="c.online ? 'true' : 'false'"></span>
+                        <span class="visually-hidden">{{ (c.online ? 'chat.online' : 'chat.offline') | t }}</span>
+                      }
                     } @else {
                       <span class="group-tag">{{ 'chat.group' | t }}</span>
                     }
-                    <span class="name">{{ c.title }}</span>
+                    <span class="name" [class.deleted-account]="c.readOnly">{{ c.title }}</span>
                   </span>
                   <span class="preview">
                     @if (c.lastMessage; as m) {
@@ -78,6 +80,7 @@ import { ChatStore } from './chat-store.service';
     .title { display: flex; align-items: center; gap: var(--space-1); font-weight: 600; }
     .name, .preview { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .preview { color: var(--text-muted); font-size: 0.85rem; }
+    .deleted-account { font-style: italic; color: var(--text-muted); }
     .group-tag { font-size: 0.65rem; text-transform: uppercase; background: var(--surface-2); border-radius: 4px; padding: 0 4px; color: var(--text-muted); }
   `,
 })

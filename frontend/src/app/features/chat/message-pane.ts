@@ -22,7 +22,7 @@ interface Row {
 /** Distance from the bottom (px) under which new messages keep the list scrolled down. */
 const STICK_PX = 80;
 
-/** Message pane: history paging upwards, live messages, typing, read marks, edit/delete, composer. */
+/** Message pane: history paging upwards, live messages, typing, read marks, edit/delete, composer (or a read-only notice). */
 @Component({
   selector: 'app-message-pane',
   imports: [RouterLink, TranslatePipe, Composer],
@@ -53,9 +53,11 @@ export class MessagePane {
     const peer = this.peerId();
     return peer ? this.store.displayName(peer) : '';
   });
+  /** A private conversation whose peer deleted their account: readable, no composer, no presence. */
+  protected readonly readOnly = computed(() => this.store.readOnly(this.key()));
   protected readonly online = computed(() => {
     const peer = this.peerId();
-    return peer ? this.store.online(peer) : null;
+    return peer && !this.readOnly() ? this.store.online(peer) : null;
   });
   protected readonly history = computed(() => this.store.history(this.key()));
   protected readonly readSeq = computed(() => this.store.readSeq(this.key()));

@@ -2,15 +2,19 @@ import { Component, computed, effect, inject, input, signal, untracked } from '@
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { Group } from '../../core/api/models';
+import { Group, GroupMember } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ChatService } from '../../core/services/chat.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { ChatStore } from '../chat/chat-store.service';
+import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, roleOf } from './group-permissions';
 
-/** Groups page: create a group (with friends as first members), see members, add a member, leave. */
+/**
+ * Groups page: create a group (with friends as first members), see members, add and remove members, make members
+ * admins (owner), leave. Only the actions the viewer may take are offered.
+ */
 @Component({
   selector: 'app-groups-page',
   imports: [FormsModule, RouterLink, TranslatePipe],
@@ -72,12 +76,24 @@ import { ChatStore } from '../chat/chat-store.service';
             <h3>{{ 'groups.members' | t }} ({{ g.members?.length ?? 0 }})</h3>
             <ul class="list" data-testid="group-members">
               @for (m of g.members ?? []; track m.user.id) {
-                <li data-testid="group-member" [attr.data-username]="m.user.username">
+                @let can = actions(m);
+                <li data-testid="group-member" [attr.data-username]="m.user.username" [attr.data-role]="m.role">
                   <span class="dot" [class.online]="store.online(m.user.id)" aria-hidden="true"></span>
                   <span class="grow">{{ m.user.displayName || m.user.username }}</span>
-                  <span class="status">{{ 'groups.role.' + m.role | t }}</span>
-                  @if (canManage() && m.user.id !== me() && m.role !== 'owner') {
-                    <button type="button" class="button small secondary" [attr.aria-label]="'groups.removeNamed' | t: { name: m.user.username }"
+                  <span class="status" data-testid="group-member-role">{{ 'groups.role.' + m.role | t }}</span>
+                  @if (can.makeAdmin) {
+                    <button type="button" class="button small secondary" data-testid="group-make-admin" [disabled]="roleBusy() === m.user.id"
+                            [attr.aria-label]="'groups.makeAdminNamed' | t: { name: m.user.username }"
+                            (click)="setRole(g, m, 'admin')">{{ 'groups.makeAdmin' | t }}</button>
+                  }
+                  @if (can.makeMember) {
+                    <button type="button" class="button small secondary" data-testid="group-make-member" [disabled]="roleBusy() === m.user.id"
+                            [attr.aria-label]="'groups.makeMemberNamed' | t: { name: m.user.username }"
+                            (click)="setRole(g, m, 'member')">{{ 'groups.makeMember' | t }}</button>
+                  }
+                  @if (can.remove) {
+                    <button type="button" class="button small secondary" data-testid="group-remove-member"
+                            [attr.aria-label]="'groups.removeNamed' | t: { name: m.user.username }"
                             (click)="removeMember(g, m.user.id)">{{ 'groups.remove' | t }}</button>
                   }
                 </li>
@@ -97,7 +113,9 @@ import { ChatStore } from '../chat/chat-store.service';
             }
             <div class="row">
               <a class="button" [routerLink]="['/chat', 'g', g.id]">{{ 'groups.openChat' | t }}</a>
-              <button type="button" class="button danger" data-testid="group-leave" (click)="leave(g)">{{ 'groups.leave' | t }}</button>
+              @if (canLeave()) {
+                <button type="button" class="button danger" data-testid="group-leave" (click)="leave(g)">{{ 'groups.leave' | t }}</button>
+              }
             </div>
           } @else {
             <p class="state error" role="alert">{{ 'common.loadError' | t }}</p>
@@ -138,11 +156,12 @@ export class GroupsPage {
     const n = Number(this.id());
     return Number.isInteger(n) && n > 0 ? n : null;
   });
-  protected readonly canManage = computed(() => {
-    const me = this.me();
-    const role = this.detail()?.members?.find((m) => m.user.id === me)?.role;
-    return role === 'owner' || role === 'admin';
-  });
+  /** The viewer's role in the selected group: what they may do follows from it (group-permissions.ts). */
+  protected readonly myRole = computed(() => roleOf(this.detail()?.members, this.me()));
+  protected readonly canManage = computed(() => canAddMembers(this.myRole()));
+  protected readonly canLeave = computed(() => mayLeave(this.myRole()));
+  /** The member whose role is being changed (its buttons wait for the answer). */
+  protected readonly roleBusy = signal<number | null>(null);
   protected readonly addable = computed(() => {
     const members = new Set((this.detail()?.members ?? []).map((m) => m.user.id));
     return this.store.friends().filter((f) => !members.has(f.user.id));
@@ -209,6 +228,30 @@ export class GroupsPage {
       await this.loadDetail(g.id);
     } catch {
       /* toast by the interceptor */
+    }
+  }
+
+  protected actions(m: GroupMember): MemberActions {
+    return memberActions(this.myRole(), this.me(), m);
+  }
+
+  /** setRole makes a member an admin or a plain member again (owner only); the list shows the server's answer. */
+  protected async setRole(g: Group, m: GroupMember, role: 'admin' | 'member'): Promise<void> {
+    if (this.roleBusy() !== null) return;
+    this.roleBusy.set(m.user.id);
+    try {
+      const updated = await firstValueFrom(this.api.setMemberRole(g.id, m.user.id, role));
+      this.detail.update((d) =>
+        d && d.id === g.id
+          ? { ...d, members: (d.members ?? []).map((x) => (x.user.id === m.user.id ? { ...x, ...updated, user: { ...x.user, ...updated?.user } } : x)) }
+          : d,
+      );
+      const name = m.user.displayName || m.user.username;
+      this.toast.success(this.i18n.t(role === 'admin' ? 'groups.nowAdmin' : 'groups.nowMember', { name }));
+    } catch {
+      /* toast by the interceptor */
+    } finally {
+      this.roleBusy.set(null);
     }
   }
 
