@@ -170,12 +170,4 @@ func startBenchClient(srv *Server, conn *websocket.Conn, userID uint64) {
 }
 
 // drainQueued empties a queue-only client, as its writer would.
-func drainQueued(c *client) {
-	for {
-		select {
-		case <-c.send:
-		default:
-			return
-		}
-	}
-}
+func drainQueued(c *client) { takeQueued(c) }

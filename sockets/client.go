@@ -1,7 +1,9 @@
 package sockets
 
 import (
+	"encoding/binary"
 	"io"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,9 +33,10 @@ const (
 	// wait. The socket's own reader waits when it is full, which slows only
 	// that client: a long sync cannot overflow the push queue.
 	replyQueue = 32
-	// maxBatch is how many frames the writer sends per wake-up before it looks
-	// at pings and close requests again.
-	maxBatch = 256
+	// smallBatch is the largest batch slice a client keeps for its next
+	// batch; a larger one (a burst) goes back to the garbage collector, so
+	// that an idle socket holds no queue memory.
+	smallBatch = 16
 	// closeGrace is how long a closing socket waits for the peer's close frame
 	// (or for unread bytes to drain) before the TCP connection is closed.
 	closeGrace = time.Second
@@ -48,9 +51,12 @@ type client struct {
 	user   *models.User // as authenticated; a ban or delete closes the socket
 	userID uint64
 
-	send       chan *websocket.PreparedMessage // frames pushed by the hub
-	replies    chan []byte                     // answers to this client's own requests
-	done       chan struct{}                   // closed once: the writer sends the close frame and stops
+	mu         sync.Mutex
+	pushed     [][]byte      // wire frames queued by the hub (newWireFrame), at most sendQueue; guarded by mu
+	spare      [][]byte      // the writer's previous batch, reused when small
+	wake       chan struct{} // one token: pushed has frames the writer has not taken
+	replies    chan []byte   // answers to this client's own requests (JSON payloads)
+	done       chan struct{} // closed once: the writer sends the close frame and stops
 	writerDone chan struct{}
 	closeOnce  sync.Once
 	closing    atomic.Bool
@@ -66,24 +72,63 @@ type client struct {
 func newClient(srv *Server, h *hub, conn *websocket.Conn, u *models.User) *client {
 	return &client{
 		srv: srv, hub: h, conn: conn, user: u, userID: u.ID,
-		send:       make(chan *websocket.PreparedMessage, sendQueue),
+		wake:       make(chan struct{}, 1),
 		replies:    make(chan []byte, replyQueue),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
 }
 
-// enqueue queues a pushed frame without ever waiting: a full queue closes
-// the client with 1013 (try again later), and it reconnects and syncs.
-func (c *client) enqueue(pm *websocket.PreparedMessage) {
-	select {
-	case c.send <- pm:
-	default:
+// newWireFrame lays a server frame out for the wire once: the WebSocket
+// header (final text frame, unmasked as a server's are, no compression) and
+// the payload. One is built per event on each node and shared, read-only, by
+// every recipient's queue, so a delivery costs a slice append and the writer
+// sends many frames in one system call.
+func newWireFrame(payload []byte) []byte {
+	return append(appendFrameHeader(make([]byte, 0, len(payload)+10), len(payload)), payload...)
+}
+
+// appendFrameHeader appends the header of a final, unmasked text frame of n
+// bytes (RFC 6455 section 5.2).
+func appendFrameHeader(b []byte, n int) []byte {
+	const finText = 0x80 | websocket.TextMessage
+	switch {
+	case n < 126:
+		return append(b, finText, byte(n))
+	case n <= 0xffff:
+		return append(b, finText, 126, byte(n>>8), byte(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, finText, 127), uint64(n))
+}
+
+// enqueue queues a pushed wire frame without ever waiting: a full queue
+// closes the client with 1013 (try again later), and it reconnects and syncs.
+func (c *client) enqueue(f []byte) {
+	c.mu.Lock()
+	if len(c.pushed) >= sendQueue {
+		c.mu.Unlock()
 		if !c.closing.Load() {
 			c.srv.metrics.slowCloses.Inc()
 		}
 		c.close(websocket.CloseTryAgainLater, "outbound queue full")
+		return
 	}
+	c.pushed = append(c.pushed, f)
+	first := len(c.pushed) == 1
+	c.mu.Unlock()
+	if first { // later frames find the writer already woken
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// queued is how many pushed frames wait for the writer.
+func (c *client) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pushed)
 }
 
 // reply queues an answer to the client's own request, waiting for room
@@ -105,8 +150,10 @@ func (c *client) close(code int, text string) {
 	})
 }
 
-// writePump is the only writer of frames. Answers go before pushed frames
-// taken after them; a write error or a close request ends it.
+// writePump is the only writer of frames. Each wake-up writes every answer
+// and every pushed frame waiting, answers first, in one system call
+// (writev): under load a socket's frames coalesce instead of costing a
+// write each. A write error or a close request ends it.
 func (c *client) writePump() {
 	defer close(c.writerDone)
 	ping := time.NewTicker(pingPeriod)
@@ -120,11 +167,9 @@ func (c *client) writePump() {
 			_ = c.conn.SetReadDeadline(time.Now().Add(closeGrace))
 			return
 		case b := <-c.replies:
-			if err = c.write(b); err == nil {
-				err = c.flush(nil)
-			}
-		case pm := <-c.send:
-			err = c.flush(pm)
+			err = c.flush(b)
+		case <-c.wake:
+			err = c.flush(nil)
 		case <-ping.C:
 			err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 		}
@@ -137,40 +182,54 @@ func (c *client) writePump() {
 	}
 }
 
-// flush writes pm (if any) and whatever else is queued, up to maxBatch
-// frames. Before each pushed frame every queued answer is written: an ack is
-// queued before its message is published, so a message.new in hand may never
-// overtake the ack already waiting.
-func (c *client) flush(pm *websocket.PreparedMessage) error {
-	for n := 0; n < maxBatch; n++ {
+// batchPool holds the writers' iovec slices between batches.
+var batchPool = sync.Pool{New: func() any { return new(net.Buffers) }}
+
+// flush writes first (an answer already taken, if any), every other answer
+// waiting and every pushed frame waiting. The pushed frames are taken before
+// the answers: an ack is queued before its message.new is published, so an
+// ack queued before any frame of the batch is in hand by then, and answers
+// are written first, so a message.new never overtakes its ack.
+func (c *client) flush(first []byte) error {
+	c.mu.Lock()
+	batch := c.pushed
+	c.pushed = c.spare[:0]
+	c.spare = nil
+	c.mu.Unlock()
+	bufs := batchPool.Get().(*net.Buffers)
+	iov := (*bufs)[:0]
+	if first != nil {
+		iov = append(iov, appendFrameHeader(nil, len(first)), first)
+	}
+answers:
+	for {
 		select {
 		case b := <-c.replies:
-			if err := c.write(b); err != nil {
-				return err
-			}
-			continue
+			iov = append(iov, appendFrameHeader(nil, len(b)), b)
 		default:
+			break answers
 		}
-		if pm == nil {
-			select {
-			case pm = <-c.send:
-				continue // answers queued before it go first
-			default:
-				return nil
-			}
-		}
-		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := c.conn.WritePreparedMessage(pm); err != nil {
-			return err
-		}
-		pm = nil
 	}
-	return nil
-}
-
-func (c *client) write(frame []byte) error {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-	return c.conn.WriteMessage(websocket.TextMessage, frame)
+	iov = append(iov, batch...)
+	clear(batch) // the frames are shared: let them go once written
+	if cap(batch) <= smallBatch {
+		c.mu.Lock()
+		if c.spare == nil {
+			c.spare = batch[:0]
+		}
+		c.mu.Unlock()
+	}
+	var err error
+	if len(iov) > 0 {
+		nc := c.conn.NetConn()
+		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
+		*bufs = iov
+		_, err = bufs.WriteTo(nc) // consumes *bufs
+	}
+	clear(iov)
+	*bufs = iov[:0]
+	batchPool.Put(bufs)
+	return err
 }
 
 // readLoop reads frames until the connection fails, times out or closes,

@@ -2,8 +2,6 @@ package sockets
 
 import (
 	"sync"
-
-	"github.com/gorilla/websocket"
 )
 
 // hub holds one socket kind's connections on this node, indexed by user and
@@ -114,8 +112,8 @@ func (h *hub) leaveLocked(c *client, room uint64) bool {
 	return true
 }
 
-// deliverUsers queues pm for every socket of the users, except exclude's.
-func (h *hub) deliverUsers(users []uint64, exclude uint64, pm *websocket.PreparedMessage) {
+// deliverUsers queues the wire frame f for every socket of the users, except exclude's.
+func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, u := range users {
@@ -123,43 +121,43 @@ func (h *hub) deliverUsers(users []uint64, exclude uint64, pm *websocket.Prepare
 			continue
 		}
 		for c := range h.users[u] {
-			c.enqueue(pm)
+			c.enqueue(f)
 		}
 	}
 }
 
-// deliverRoom queues pm for every socket in the room, except exclude's.
-func (h *hub) deliverRoom(room, exclude uint64, pm *websocket.PreparedMessage) {
+// deliverRoom queues the wire frame f for every socket in the room, except exclude's.
+func (h *hub) deliverRoom(room, exclude uint64, f []byte) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[room] {
 		if c.userID != exclude {
-			c.enqueue(pm)
+			c.enqueue(f)
 		}
 	}
 }
 
 // join puts every socket of the users in the room and tells each that joined.
-func (h *hub) join(users []uint64, room uint64, pm *websocket.PreparedMessage) {
-	h.change(users, room, true, pm)
+func (h *hub) join(users []uint64, room uint64, f []byte) {
+	h.change(users, room, true, f)
 }
 
 // leave takes every socket of the users out of the room (no users: every
 // socket in it, the group is gone) and tells each that left.
-func (h *hub) leave(users []uint64, room uint64, pm *websocket.PreparedMessage) {
+func (h *hub) leave(users []uint64, room uint64, f []byte) {
 	if len(users) == 0 {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		for c := range h.rooms[room] {
 			h.leaveLocked(c, room)
-			c.enqueue(pm)
+			c.enqueue(f)
 		}
 		return
 	}
-	h.change(users, room, false, pm)
+	h.change(users, room, false, f)
 }
 
-func (h *hub) change(users []uint64, room uint64, join bool, pm *websocket.PreparedMessage) {
+func (h *hub) change(users []uint64, room uint64, join bool, f []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, u := range users {
@@ -175,7 +173,7 @@ func (h *hub) change(users []uint64, room uint64, join bool, pm *websocket.Prepa
 				changed = h.leaveLocked(c, room)
 			}
 			if changed {
-				c.enqueue(pm)
+				c.enqueue(f)
 			}
 		}
 	}

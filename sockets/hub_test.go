@@ -14,7 +14,7 @@ import (
 // testClient is a client with queues and no connection: the hub only queues.
 func testClient(srv *Server, h *hub, userID uint64) *client {
 	return &client{srv: srv, hub: h, userID: userID,
-		send: make(chan *websocket.PreparedMessage, sendQueue), replies: make(chan []byte, replyQueue),
+		wake: make(chan struct{}, 1), replies: make(chan []byte, replyQueue),
 		done: make(chan struct{}), writerDone: make(chan struct{})}
 }
 
@@ -22,13 +22,19 @@ func testServer() *Server {
 	return &Server{metrics: newMetrics(prometheus.NewRegistry()), private: newHub(hubPrivate), group: newHub(hubGroup)}
 }
 
-func prepared(t *testing.T, s string) *websocket.PreparedMessage {
+func prepared(t *testing.T, s string) []byte {
 	t.Helper()
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pm
+	return newWireFrame([]byte(s))
+}
+
+// takeQueued empties a queue-only client's pushed frames, as its writer
+// would, and returns how many there were.
+func takeQueued(c *client) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(c.pushed)
+	c.pushed = c.pushed[:0]
+	return n
 }
 
 func TestSlowClientIsClosedWith1013AndNeverBlocksTheHub(t *testing.T) {
@@ -39,7 +45,7 @@ func TestSlowClientIsClosedWith1013AndNeverBlocksTheHub(t *testing.T) {
 	pm := prepared(t, `{"type":"message.new"}`)
 	for i := 0; i <= sendQueue; i++ { // one more than the queue holds
 		srv.private.deliverUsers([]uint64{1, 2}, 0, pm)
-		<-fast.send // the fast client keeps up; the slow one reads nothing
+		takeQueued(fast) // the fast client keeps up; the slow one reads nothing
 	}
 	select {
 	case <-slow.done:
@@ -79,7 +85,7 @@ func TestMembershipChangesDuringLoadingAreReplayedInOrder(t *testing.T) {
 					srv.group.leave([]uint64{7}, ch.room, pm)
 				}
 			}
-			if len(c.send) != 0 {
+			if c.queued() != 0 {
 				t.Fatal("a loading client was sent a membership frame before ready")
 			}
 			var ready []uint64

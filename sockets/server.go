@@ -223,24 +223,20 @@ func (s *Server) receive(payload []byte) {
 		s.group.kick(e.users, closeKicked, "session revoked")
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, e.frame)
-	if err != nil {
-		s.log.Error("bad broker frame", "err", err)
-		return
-	}
+	f := newWireFrame(e.frame) // once for every recipient on this node
 	h := s.private
 	if e.hub == hubGroup {
 		h = s.group
 	}
 	switch {
 	case e.op == opJoin:
-		h.join(e.users, e.room, pm)
+		h.join(e.users, e.room, f)
 	case e.op == opLeave:
-		h.leave(e.users, e.room, pm)
+		h.leave(e.users, e.room, f)
 	case e.room != 0:
-		h.deliverRoom(e.room, e.exclude, pm)
+		h.deliverRoom(e.room, e.exclude, f)
 	default:
-		h.deliverUsers(e.users, e.exclude, pm)
+		h.deliverUsers(e.users, e.exclude, f)
 	}
 }
 
