@@ -44,6 +44,16 @@ func MarkRefreshTokenUsed(ctx context.Context, db *gorm.DB, id uint64, at time.T
 	return res.RowsAffected == 1, res.Error
 }
 
+// RefreshFamilyRevoked reports whether any token of the login was revoked. A
+// token issued by a refresh that raced a reuse detection was born after the
+// family's rows were revoked, so it is judged by its family, not by its row.
+func RefreshFamilyRevoked(ctx context.Context, db *gorm.DB, familyID string) (bool, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&RefreshToken{}).
+		Where("family_id = ? AND revoked_at IS NOT NULL", familyID).Limit(1).Count(&n).Error
+	return n > 0, err
+}
+
 // RevokeRefreshFamily revokes every token of one login.
 func RevokeRefreshFamily(ctx context.Context, db *gorm.DB, familyID string, at time.Time) error {
 	return db.WithContext(ctx).Model(&RefreshToken{}).

@@ -100,7 +100,11 @@ func (d *Deps) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.UsedAt != nil || t.RevokedAt != nil {
+	familyRevoked, err := models.RefreshFamilyRevoked(ctx, d.DB, t.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	if t.UsedAt != nil || t.RevokedAt != nil || familyRevoked {
 		if err := models.RevokeRefreshFamily(ctx, d.DB, t.FamilyID, now); err != nil {
 			return nil, err
 		}
