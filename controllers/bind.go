@@ -70,6 +70,12 @@ func bindJSON(c *gin.Context, dst any) error {
 		}
 		return err
 	}
+	for k, v := range nulFields(dst) {
+		if unknown == nil {
+			unknown = map[string]string{}
+		}
+		unknown[k] = v
+	}
 	err = validateStruct(dst)
 	if unknown == nil {
 		return err
@@ -118,6 +124,42 @@ func unknownFields(body []byte, dst any) map[string]string {
 				out = map[string]string{}
 			}
 			out[k] = "is not an accepted field"
+		}
+	}
+	return out
+}
+
+// nulFields lists the text fields of dst (a decoded request struct) holding a
+// NUL character: no text WorkComm keeps may contain one, and PostgreSQL
+// refuses it (a 500 otherwise, and SQLite would store what PostgreSQL cannot).
+func nulFields(dst any) map[string]string {
+	v := reflect.Indirect(reflect.ValueOf(dst))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	var out map[string]string
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Ptr && !f.IsNil() {
+			f = f.Elem()
+		}
+		var texts []string
+		switch {
+		case f.Kind() == reflect.String:
+			texts = []string{f.String()}
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			for j := 0; j < f.Len(); j++ {
+				texts = append(texts, f.Index(j).String())
+			}
+		}
+		for _, s := range texts {
+			if strings.ContainsRune(s, 0) {
+				if out == nil {
+					out = map[string]string{}
+				}
+				name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+				out[name] = "must not contain the NUL character"
+			}
 		}
 	}
 	return out

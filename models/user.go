@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -195,6 +196,11 @@ func SearchUsers(ctx context.Context, db *gorm.DB, s UserSearch) (*UserPage, err
 		q = q.Where("id <> ?", s.ExcludeID)
 	}
 	if p := strings.ToLower(strings.TrimSpace(s.Prefix)); p != "" {
+		if !utf8.ValidString(p) || strings.ContainsRune(p, 0) {
+			// No name holds a NUL or invalid UTF-8 (PostgreSQL refuses them
+			// in a query with an error): nothing matches.
+			return &UserPage{Users: []User{}}, nil
+		}
 		pattern := escapeLike(p) + "%"
 		q = q.Where("(username_lower LIKE ? ESCAPE '\\' OR LOWER(display_name) LIKE ? ESCAPE '\\')", pattern, pattern)
 	}
