@@ -145,6 +145,71 @@ func GetMembership(ctx context.Context, db *gorm.DB, groupID, userID uint64) (*G
 	return &m, nil
 }
 
+// GroupUser is a (group, user) pair.
+type GroupUser struct {
+	GroupID, UserID uint64
+}
+
+// LiveMemberships reports which of the pairs are memberships of live groups:
+// the membership check of a batch of sends, in one query.
+func LiveMemberships(ctx context.Context, db *gorm.DB, pairs []GroupUser) (map[GroupUser]bool, error) {
+	out := make(map[GroupUser]bool, len(pairs))
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	groups := make([]uint64, 0, len(pairs))
+	users := make([]uint64, 0, len(pairs))
+	for _, p := range pairs {
+		groups = append(groups, p.GroupID)
+		users = append(users, p.UserID)
+	}
+	var rows []GroupUser
+	// A superset (every group × every user), narrowed to the pairs below.
+	err := db.WithContext(ctx).Table("group_members").Select("group_members.group_id, group_members.user_id").
+		Joins("JOIN groups g ON g.id = group_members.group_id AND g.deleted_at IS NULL").
+		Where("group_members.group_id IN ? AND group_members.user_id IN ?", groups, users).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[GroupUser]bool, len(pairs))
+	for _, p := range pairs {
+		want[p] = true
+	}
+	for _, r := range rows {
+		if want[r] {
+			out[r] = true
+		}
+	}
+	return out, nil
+}
+
+// GroupReadMark is a member's read mark to move forward.
+type GroupReadMark struct {
+	GroupID, UserID, Seq uint64
+}
+
+// MarkGroupReadBatch moves each member's read mark forward to its seq (never
+// back) in one statement: the senders' own marks after a batch of sends,
+// whose seqs are at most the group's last. Each (group, user) appears once.
+func MarkGroupReadBatch(ctx context.Context, tx *gorm.DB, marks []GroupReadMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	values := make([]byte, 0, 64*len(marks))
+	args := make([]any, 0, 3*len(marks))
+	for i, m := range marks {
+		if i > 0 {
+			values = append(values, ',')
+		}
+		// Typed, so that PostgreSQL compares bigints; SQLite reads BIGINT as an integer.
+		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
+		args = append(args, m.GroupID, m.UserID, m.Seq)
+	}
+	return tx.WithContext(ctx).Exec(`UPDATE group_members SET last_read_seq = v.column3
+FROM (VALUES `+string(values)+`) AS v
+WHERE group_members.group_id = v.column1 AND group_members.user_id = v.column2 AND group_members.last_read_seq < v.column3`, args...).Error
+}
+
 // ListGroupMembers returns a group's members, oldest first.
 func ListGroupMembers(ctx context.Context, db *gorm.DB, groupID uint64) ([]GroupMember, error) {
 	var out []GroupMember

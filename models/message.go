@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -64,14 +65,23 @@ func seqTable(convType string) (string, error) {
 // serialises the same way. Several messages in one call share the lock and
 // one round trip, which is the shape a later group commit needs.
 func InsertMessages(ctx context.Context, tx *gorm.DB, convType string, convID uint64, msgs []*Message, now time.Time) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := numberMessages(ctx, tx, convType, convID, msgs, now); err != nil {
+		return err
+	}
+	return tx.WithContext(ctx).Create(msgs).Error
+}
+
+// numberMessages takes the next len(msgs) seqs of a conversation (locking
+// its row until commit) and fills in the messages' conversation, seq and time.
+func numberMessages(ctx context.Context, tx *gorm.DB, convType string, convID uint64, msgs []*Message, now time.Time) error {
 	table, err := seqTable(convType)
 	if err != nil {
 		return err
 	}
 	n := uint64(len(msgs))
-	if n == 0 {
-		return nil
-	}
 	live := ""
 	if convType == ConvGroup {
 		live = " AND deleted_at IS NULL"
@@ -89,7 +99,82 @@ func InsertMessages(ctx context.Context, tx *gorm.DB, convType string, convID ui
 	for i, m := range msgs {
 		m.ConvType, m.ConvID, m.Seq, m.CreatedAt = convType, convID, first+uint64(i), now
 	}
-	return tx.WithContext(ctx).Create(msgs).Error
+	return nil
+}
+
+// ConvMessages are new messages of one conversation, for InsertBatch.
+type ConvMessages struct {
+	Type string
+	ID   uint64
+	Msgs []*Message
+	// Err is set by InsertBatch when the conversation is gone (not found):
+	// its messages were not stored, and the others were.
+	Err error
+}
+
+// InsertBatch stores the messages of several conversations in tx, each
+// conversation's with consecutive seqs after its last one, all rows in one
+// INSERT (the group commit). convs must be sorted by (Type, ID): the
+// conversation rows are locked in that order, so that concurrent batches,
+// on this node or another, wait for each other and never deadlock.
+func InsertBatch(ctx context.Context, tx *gorm.DB, convs []*ConvMessages, now time.Time) error {
+	var all []*Message
+	for _, c := range convs {
+		if len(c.Msgs) == 0 {
+			continue
+		}
+		err := numberMessages(ctx, tx, c.Type, c.ID, c.Msgs, now)
+		if errors.Is(err, apperr.ErrNotFound) {
+			c.Err = err
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		all = append(all, c.Msgs...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return tx.WithContext(ctx).Create(all).Error
+}
+
+// SenderClientID is a sender's clientMsgId.
+type SenderClientID struct {
+	SenderID    uint64
+	ClientMsgID string
+}
+
+// FindMessagesByClientIDs finds the messages sent with any of the given
+// (sender, clientMsgId) pairs, keyed by the pair: one query for a batch of
+// sends, on the (sender_id, client_msg_id) unique index.
+func FindMessagesByClientIDs(ctx context.Context, db *gorm.DB, keys []SenderClientID) (map[SenderClientID]*Message, error) {
+	out := make(map[SenderClientID]*Message)
+	if len(keys) == 0 {
+		return out, nil
+	}
+	senders := make([]uint64, 0, len(keys))
+	ids := make([]string, 0, len(keys))
+	want := make(map[SenderClientID]bool, len(keys))
+	for _, k := range keys {
+		if !want[k] {
+			want[k] = true
+			senders = append(senders, k.SenderID)
+			ids = append(ids, k.ClientMsgID)
+		}
+	}
+	var msgs []Message
+	// A superset (every sender × every id), narrowed to the pairs below.
+	if err := db.WithContext(ctx).Where("sender_id IN ? AND client_msg_id IN ?", senders, ids).Find(&msgs).Error; err != nil {
+		return nil, err
+	}
+	for i := range msgs {
+		k := SenderClientID{msgs[i].SenderID, *msgs[i].ClientMsgID}
+		if want[k] {
+			out[k] = &msgs[i]
+		}
+	}
+	return out, nil
 }
 
 // FindMessageByClientID finds the message a sender sent with clientMsgID.

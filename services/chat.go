@@ -135,9 +135,6 @@ func cleanBody(body string) (string, error) {
 	if !utf8.ValidString(body) {
 		return "", apperr.Field("body", "must be UTF-8 text")
 	}
-	if strings.ContainsRune(body, 0) { // PostgreSQL cannot store it
-		return "", apperr.Field("body", "must not contain the NUL character")
-	}
 	body = strings.TrimSpace(body)
 	switch n := utf8.RuneCountInString(body); {
 	case n == 0:
@@ -157,7 +154,7 @@ func checkSend(in SendInput) (SendInput, error) {
 		fields = verr.Fields
 	}
 	if in.ClientMsgID != nil {
-		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) || strings.ContainsRune(*in.ClientMsgID, 0) {
+		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) {
 			fields["clientMsgId"] = fmt.Sprintf("must be 1 to %d characters", maxClientMsgIDChars)
 		}
 	}
@@ -173,7 +170,9 @@ func userKey(id uint64) string { return "u" + strconv.FormatUint(id, 10) }
 
 // SendMessage stores a message and pushes it to every socket of every
 // participant. The same clientMsgId from the same sender returns the first
-// message with created false, and pushes nothing again. Persist, then push.
+// message with created false, and pushes nothing again. Persist, then push:
+// the message is stored by the group commit (chat_commit.go), which checks a
+// group sender's membership in the same transaction.
 func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in SendInput) (msg *models.Message, created bool, err error) {
 	if in, err = checkSend(in); err != nil {
 		return nil, false, err
@@ -181,48 +180,28 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 	if ok, wait := d.Limits.Messages.Allow(userKey(me.ID)); !ok {
 		return nil, false, apperr.RateLimited(wait)
 	}
-	c, err := d.open(ctx, me, key)
-	if err != nil {
-		return nil, false, err
-	}
-	if in.ClientMsgID != nil {
-		if first, err := d.firstSend(ctx, me, c, *in.ClientMsgID); first != nil || err != nil {
-			return first, false, err
-		}
-	}
-	if err := c.writable(); err != nil {
-		return nil, false, err
-	}
-	if c.key.Type == models.ConvPrivate && c.private == nil {
-		if c.private, err = models.EnsurePrivateConversation(ctx, d.DB, me.ID, key.ID); err != nil {
+	c := &conversation{key: key}
+	if key.Type != models.ConvGroup {
+		if c, err = d.open(ctx, me, key); err != nil {
 			return nil, false, err
 		}
-	}
-	msg = &models.Message{SenderID: me.ID, Body: in.Body, ClientMsgID: in.ClientMsgID}
-	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.InsertMessages(ctx, tx, key.Type, c.convID(), []*models.Message{msg}, d.now()); err != nil {
-			return err
-		}
-		// The sender has read what they wrote: their own message is never unread.
-		_, err := c.markRead(ctx, tx, me.ID, msg.Seq)
-		return err
-	})
-	if err != nil {
-		if in.ClientMsgID != nil && models.IsUniqueViolation(err) {
-			// A concurrent retry with the same clientMsgId committed first.
-			if first, ferr := d.firstSend(ctx, me, c, *in.ClientMsgID); first != nil || ferr != nil {
-				return first, false, ferr
+		if in.ClientMsgID != nil && c.private != nil {
+			if first, err := d.firstSend(ctx, me, c, *in.ClientMsgID); first != nil || err != nil {
+				return first, false, err
 			}
 		}
-		return nil, false, err
+		if err := c.writable(); err != nil {
+			return nil, false, err
+		}
+		if c.private == nil {
+			if c.private, err = models.EnsurePrivateConversation(ctx, d.DB, me.ID, key.ID); err != nil {
+				return nil, false, err
+			}
+		}
 	}
-	if in.Committed != nil {
-		in.Committed(msg)
-	}
-	ev := c.event(EventMessageNew)
-	ev.Message = msg
-	d.Realtime.Publish(ctx, ev)
-	return msg, true, nil
+	j := &sendJob{ctx: ctx, me: me, c: c, in: in}
+	d.commit(j)
+	return j.msg, j.created, j.err
 }
 
 // firstSend returns the message the caller already sent with clientMsgID, or

@@ -91,6 +91,8 @@ type Deps struct {
 
 	// Stripe is the Stripe API client; nil when payments are off (no keys).
 	Stripe *client.API
+
+	commits commitQueue // sends waiting for the group commit (chat_commit.go)
 }
 
 // now is the clock, in UTC.

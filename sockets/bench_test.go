@@ -84,7 +84,7 @@ func BenchmarkHubDeliver(b *testing.B) {
 				clients[i] = testClient(srv, srv.group, uint64(i+1))
 				srv.group.add(clients[i])
 				srv.group.ready(clients[i], []uint64{benchRoom}, func([]uint64) []byte { return nil })
-				<-clients[i].replies
+				clients[i].takeAnswers()
 			}
 			payload := groupEvent()
 			b.ReportAllocs()

@@ -53,9 +53,10 @@ type client struct {
 
 	mu         sync.Mutex
 	pushed     [][]byte      // wire frames queued by the hub (newWireFrame), at most sendQueue; guarded by mu
+	answers    [][]byte      // answers to this client's own requests (JSON payloads), in order; guarded by mu
 	spare      [][]byte      // the writer's previous batch, reused when small
-	wake       chan struct{} // one token: pushed has frames the writer has not taken
-	replies    chan []byte   // answers to this client's own requests (JSON payloads)
+	wake       chan struct{} // one token: frames or answers wait for the writer
+	room       chan struct{} // one token: the writer took the answers (a reader waiting for room goes on)
 	done       chan struct{} // closed once: the writer sends the close frame and stops
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -73,7 +74,7 @@ func newClient(srv *Server, h *hub, conn *websocket.Conn, u *models.User) *clien
 	return &client{
 		srv: srv, hub: h, conn: conn, user: u, userID: u.ID,
 		wake:       make(chan struct{}, 1),
-		replies:    make(chan []byte, replyQueue),
+		room:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
@@ -114,13 +115,18 @@ func (c *client) enqueue(f []byte) {
 		return
 	}
 	c.pushed = append(c.pushed, f)
-	first := len(c.pushed) == 1
+	first := len(c.pushed)+len(c.answers) == 1
 	c.mu.Unlock()
 	if first { // later frames find the writer already woken
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.signal(c.wake)
+	}
+}
+
+// signal leaves a token in ch unless one is there already.
+func (c *client) signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 
@@ -131,13 +137,50 @@ func (c *client) queued() int {
 	return len(c.pushed)
 }
 
-// reply queues an answer to the client's own request, waiting for room
-// (back-pressure on this client's reader only) unless the client is closing.
+// reply queues an answer to the client's own request, waiting while
+// replyQueue answers are already waiting (back-pressure on this client's
+// reader only) unless the client is closing.
 func (c *client) reply(frame []byte) {
-	select {
-	case c.replies <- frame:
-	case <-c.done:
+	for {
+		c.mu.Lock()
+		if len(c.answers) < replyQueue {
+			c.queueAnswerLocked(frame)
+			return
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.room:
+		case <-c.done:
+			return
+		}
 	}
+}
+
+// replyNow queues an answer without waiting, for the group commit, which
+// must never wait on one client. It may pass replyQueue by the one answer in
+// flight per socket: a socket's requests are handled one at a time.
+func (c *client) replyNow(frame []byte) {
+	c.mu.Lock()
+	c.queueAnswerLocked(frame)
+}
+
+// queueAnswerLocked appends an answer and unlocks mu.
+func (c *client) queueAnswerLocked(frame []byte) {
+	c.answers = append(c.answers, frame)
+	first := len(c.pushed)+len(c.answers) == 1
+	c.mu.Unlock()
+	if first {
+		c.signal(c.wake)
+	}
+}
+
+// takeAnswers removes and returns the waiting answers (tests and the writer).
+func (c *client) takeAnswers() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a := c.answers
+	c.answers = nil
+	return a
 }
 
 // close asks the writer to send a close frame with code and stop; the first
@@ -166,10 +209,8 @@ func (c *client) writePump() {
 			// The reader now waits at most closeGrace for the peer's close frame.
 			_ = c.conn.SetReadDeadline(time.Now().Add(closeGrace))
 			return
-		case b := <-c.replies:
-			err = c.flush(b)
 		case <-c.wake:
-			err = c.flush(nil)
+			err = c.flush()
 		case <-ping.C:
 			err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 		}
@@ -185,30 +226,22 @@ func (c *client) writePump() {
 // batchPool holds the writers' iovec slices between batches.
 var batchPool = sync.Pool{New: func() any { return new(net.Buffers) }}
 
-// flush writes first (an answer already taken, if any), every other answer
-// waiting and every pushed frame waiting. The pushed frames are taken before
-// the answers: an ack is queued before its message.new is published, so an
-// ack queued before any frame of the batch is in hand by then, and answers
-// are written first, so a message.new never overtakes its ack.
-func (c *client) flush(first []byte) error {
+// flush writes every answer and every pushed frame waiting, answers first,
+// all taken at once: an ack is queued before its message.new is published,
+// so it is taken with it or earlier, and a message.new never overtakes its ack.
+func (c *client) flush() error {
 	c.mu.Lock()
-	batch := c.pushed
-	c.pushed = c.spare[:0]
+	batch, answers := c.pushed, c.answers
+	c.pushed, c.answers = c.spare[:0], nil
 	c.spare = nil
 	c.mu.Unlock()
+	if len(answers) > 0 {
+		c.signal(c.room)
+	}
 	bufs := batchPool.Get().(*net.Buffers)
 	iov := (*bufs)[:0]
-	if first != nil {
-		iov = append(iov, appendFrameHeader(nil, len(first)), first)
-	}
-answers:
-	for {
-		select {
-		case b := <-c.replies:
-			iov = append(iov, appendFrameHeader(nil, len(b)), b)
-		default:
-			break answers
-		}
+	for _, b := range answers {
+		iov = append(iov, appendFrameHeader(nil, len(b)), b)
 	}
 	iov = append(iov, batch...)
 	clear(batch) // the frames are shared: let them go once written

@@ -14,7 +14,7 @@ import (
 // testClient is a client with queues and no connection: the hub only queues.
 func testClient(srv *Server, h *hub, userID uint64) *client {
 	return &client{srv: srv, hub: h, userID: userID,
-		wake: make(chan struct{}, 1), replies: make(chan []byte, replyQueue),
+		wake: make(chan struct{}, 1), room: make(chan struct{}, 1),
 		done: make(chan struct{}), writerDone: make(chan struct{})}
 }
 
@@ -101,8 +101,8 @@ func TestMembershipChangesDuringLoadingAreReplayedInOrder(t *testing.T) {
 					t.Fatalf("not in room %d", r)
 				}
 			}
-			if f := <-c.replies; string(f) != `{"type":"ready"}` {
-				t.Fatalf("first reply %s", f)
+			if a := c.takeAnswers(); len(a) != 1 || string(a[0]) != `{"type":"ready"}` {
+				t.Fatalf("answers %q, want the ready frame alone", a)
 			}
 		})
 	}

@@ -185,8 +185,8 @@ func handleSend(ctx context.Context, c *client, req *frame) ([]byte, error) {
 		return nil, err
 	}
 	acked := false
-	ack := func(m *models.Message) {
-		c.reply(encodeFrame("ack", req.ID, messageData{Message: controllers.NewMessageView(m)}))
+	ack := func(m *models.Message) { // on the group commit's goroutine, which must not wait
+		c.replyNow(encodeFrame("ack", req.ID, messageData{Message: controllers.NewMessageView(m)}))
 		acked = true
 	}
 	m, _, err := c.srv.svc.SendMessage(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
