@@ -102,6 +102,10 @@ func (d *Deps) open(ctx context.Context, me *models.User, key ConvKey) (*convers
 			return nil, err
 		}
 		if !friends {
+			if peer.DeletedAt.Valid {
+				// To a stranger a deleted account is as absent as one that never was.
+				return nil, apperr.New(apperr.ErrNotFound, "user not found")
+			}
 			return nil, apperr.New(apperr.ErrForbidden, "you can only chat with friends")
 		}
 		c.users = []uint64{me.ID, key.ID}
