@@ -139,6 +139,9 @@ func cleanBody(body string) (string, error) {
 	if !utf8.ValidString(body) {
 		return "", apperr.Field("body", "must be UTF-8 text")
 	}
+	if strings.ContainsRune(body, 0) { // PostgreSQL cannot store it
+		return "", apperr.Field("body", "must not contain the NUL character")
+	}
 	body = strings.TrimSpace(body)
 	switch n := utf8.RuneCountInString(body); {
 	case n == 0:
@@ -158,7 +161,7 @@ func checkSend(in SendInput) (SendInput, error) {
 		fields = verr.Fields
 	}
 	if in.ClientMsgID != nil {
-		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) {
+		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) || strings.ContainsRune(*in.ClientMsgID, 0) {
 			fields["clientMsgId"] = fmt.Sprintf("must be 1 to %d characters", maxClientMsgIDChars)
 		}
 	}
