@@ -119,24 +119,93 @@ type ConvMessages struct {
 // on this node or another, wait for each other and never deadlock.
 func InsertBatch(ctx context.Context, tx *gorm.DB, convs []*ConvMessages, now time.Time) error {
 	var all []*Message
-	for _, c := range convs {
-		if len(c.Msgs) == 0 {
-			continue
+	for _, typ := range []string{ConvGroup, ConvPrivate} {
+		var some []*ConvMessages
+		for _, c := range convs {
+			if c.Type == typ && len(c.Msgs) > 0 {
+				some = append(some, c)
+			}
 		}
-		err := numberMessages(ctx, tx, c.Type, c.ID, c.Msgs, now)
-		if errors.Is(err, apperr.ErrNotFound) {
-			c.Err = err
-			continue
-		}
-		if err != nil {
+		if err := numberBatch(ctx, tx, typ, some, now); err != nil {
 			return err
 		}
-		all = append(all, c.Msgs...)
+		for _, c := range some {
+			if c.Err == nil {
+				all = append(all, c.Msgs...)
+			}
+		}
 	}
 	if len(all) == 0 {
 		return nil
 	}
 	return tx.WithContext(ctx).Create(all).Error
+}
+
+// numberBatch takes the next seqs of several conversations of one kind in
+// two statements whatever their number: on PostgreSQL their rows are first
+// locked in id order (SELECT ... ORDER BY id FOR UPDATE; one UPDATE of
+// several rows locks them in no set order, and two batches could deadlock),
+// then one UPDATE ... FROM (VALUES ...) RETURNING moves every last_seq.
+// SQLite's single writer needs no lock. A conversation gone gets Err.
+func numberBatch(ctx context.Context, tx *gorm.DB, convType string, convs []*ConvMessages, now time.Time) error {
+	if len(convs) == 0 {
+		return nil
+	}
+	if len(convs) == 1 {
+		err := numberMessages(ctx, tx, convType, convs[0].ID, convs[0].Msgs, now)
+		if errors.Is(err, apperr.ErrNotFound) {
+			convs[0].Err, err = err, nil
+		}
+		return err
+	}
+	table, err := seqTable(convType)
+	if err != nil {
+		return err
+	}
+	live := ""
+	if convType == ConvGroup {
+		live = " AND " + table + ".deleted_at IS NULL"
+	}
+	ids := make([]uint64, len(convs))
+	values := make([]byte, 0, 48*len(convs))
+	args := make([]any, 0, 1+2*len(convs))
+	args = append(args, now)
+	for i, c := range convs {
+		ids[i] = c.ID
+		if i > 0 {
+			values = append(values, ',')
+		}
+		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
+		args = append(args, c.ID, len(c.Msgs))
+	}
+	if IsPostgres(tx) {
+		var locked []uint64
+		if err := tx.WithContext(ctx).Raw("SELECT id FROM "+table+" WHERE id IN ?"+live+" ORDER BY id FOR UPDATE", ids).Scan(&locked).Error; err != nil {
+			return err
+		}
+	}
+	var rows []struct{ ID, LastSeq uint64 }
+	err = tx.WithContext(ctx).Raw("UPDATE "+table+" SET last_seq = "+table+".last_seq + v.column2, last_message_at = ? FROM (VALUES "+string(values)+
+		") AS v WHERE "+table+".id = v.column1"+live+" RETURNING "+table+".id, "+table+".last_seq", args...).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	last := make(map[uint64]uint64, len(rows))
+	for _, r := range rows {
+		last[r.ID] = r.LastSeq
+	}
+	for _, c := range convs {
+		l, ok := last[c.ID]
+		if !ok {
+			c.Err = apperr.New(apperr.ErrNotFound, "conversation not found")
+			continue
+		}
+		first := l - uint64(len(c.Msgs)) + 1
+		for i, m := range c.Msgs {
+			m.ConvType, m.ConvID, m.Seq, m.CreatedAt = convType, c.ID, first+uint64(i), now
+		}
+	}
+	return nil
 }
 
 // SenderClientID is a sender's clientMsgId.
