@@ -3,12 +3,15 @@ package security_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"workcomm/configs"
 	"workcomm/testenv"
+	"workcomm/wsclient"
 )
 
 // An attacker (or a stalled database) who ties up every pooled connection
@@ -88,4 +91,69 @@ func within(t *testing.T, d time.Duration, do func() *testenv.Response) *testenv
 		t.Fatalf("no answer within %s", d)
 		return nil
 	}
+}
+
+// A member flooding their group socket with requests that cost the server
+// work (read marks, which fan out to every member, and syncs, which read the
+// database) is throttled after a burst, cheaply, while the other members'
+// sockets carry on.
+func TestSocketRequestFloodIsThrottled(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		w := newWorld(t, kind)
+		env := w.env
+		flooder := dial(t, env, "/ws/group", w.malloryFriend)
+		victim := dial(t, env, "/ws/group", w.mallory)
+		const frames = 1000
+		start := time.Now()
+		for i := range frames {
+			typ, data := "read", map[string]any{"groupId": w.malloryGroup, "seq": 1}
+			if i%2 == 1 {
+				typ, data = "sync", map[string]any{"conversations": []map[string]any{{"groupId": w.malloryGroup, "afterSeq": 0}}}
+			}
+			raw, _ := json.Marshal(map[string]any{"type": typ, "id": fmt.Sprintf("f%d", i), "data": data})
+			if err := flooder.WriteRaw(raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A last ping marks the end: answers come in request order.
+		if err := flooder.WriteRaw([]byte(`{"type":"ping","id":"end"}`)); err != nil {
+			t.Fatal(err)
+		}
+		limited := 0
+		deadline := time.After(waitTime)
+		for done := false; !done; {
+			select {
+			case e := <-flooder.Events:
+				if e.Type == "error" {
+					var body struct{ Code string }
+					_ = json.Unmarshal(e.Data, &body)
+					if body.Code != "rate_limited" {
+						t.Fatalf("the flood was answered %s", e.Data)
+					}
+					limited++
+				}
+				done = e.ID == `"end"` || e.ID == "end"
+			case <-deadline:
+				t.Fatalf("the flood's answers stopped after %d refusals", limited)
+			}
+		}
+		elapsed := time.Since(start)
+		allowed := frames + 1 - limited
+		attacks.Add(frames)
+		// 100 at once, then 50 a second; a little slack for the clock.
+		if max := 100 + int(50*elapsed.Seconds()) + 10; allowed > max {
+			t.Fatalf("%d of %d flood requests were served in %s (at most %d allowed)", allowed, frames, elapsed, max)
+		}
+		t.Logf("flood: %d served, %d refused in %s", allowed, limited, elapsed)
+
+		t.Run("the other member's socket still works", func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTime)
+			defer cancel()
+			m, err := victim.SendMessage(ctx, wsclient.Target{GroupID: w.malloryGroup}, "still here", "after-flood")
+			if err != nil {
+				t.Fatalf("the victim's send: %v", err)
+			}
+			nextEvent(t, flooder, "message.new", isMessage(m.ID), nil)
+		})
+	})
 }

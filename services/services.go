@@ -62,6 +62,8 @@ type Limits struct {
 	PaymentIntent *ratelimit.Limiter // PaymentIntents per user (card-testing defence)
 	Messages      *ratelimit.Limiter // chat messages per user, REST and socket alike
 	Typing        *ratelimit.Limiter // typing events per user
+	// SocketRequests counts every inbound socket request per user, whatever its type.
+	SocketRequests *ratelimit.Limiter
 }
 
 // NewLimits builds the limiters from the configuration.
@@ -75,6 +77,11 @@ func NewLimits(c *configs.Config) *Limits {
 		// The contract's chat limits: 20 messages a second (burst 40), typing 2 a second.
 		Messages: ratelimit.NewRate(20, 40),
 		Typing:   ratelimit.NewRate(2, 2),
+		// Every socket request, of any type: 50 a second (burst 100) is well
+		// above a client's own pace (20 messages, 2 typing, a read mark per
+		// message seen, a sync per reconnect) and stops a flood of reads or
+		// syncs, which cost database work and fan out to every member.
+		SocketRequests: ratelimit.NewRate(50, 100),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -111,6 +112,11 @@ func (s *Server) dispatch(c *client, typ int, data []byte) {
 	}
 	if err := json.Unmarshal(data, &req); err != nil || req.Type == "" {
 		c.reply(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, `a frame is a JSON object {"type", "id", "data"}`)))
+		return
+	}
+	if ok, wait := s.svc.Limits.SocketRequests.Allow(strconv.FormatUint(c.userID, 10)); !ok {
+		// Refused before any work: a flood costs the server one decode a frame.
+		c.reply(s.errorFrame(c, req.ID, apperr.RateLimited(wait)))
 		return
 	}
 	h := handlers[req.Type]
