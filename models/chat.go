@@ -100,7 +100,7 @@ func MarkPrivateRead(ctx context.Context, db *gorm.DB, c *PrivateConversation, u
 // keeps a late, older read mark from undoing a newer one.
 func markRead(ctx context.Context, db *gorm.DB, table, col, where string, args []any, seq uint64) (uint64, error) {
 	sql := "UPDATE " + table + " SET " + col + " = CASE WHEN last_seq <= ? THEN last_seq WHEN " + col + " < ? THEN ? ELSE " + col + " END WHERE " + where + " RETURNING " + col
-	params := append([]any{seq, seq, seq}, args...)
+	params := append([]any{dbSeq(seq), dbSeq(seq), dbSeq(seq)}, args...)
 	var out []uint64
 	if err := db.WithContext(ctx).Raw(sql, params...).Scan(&out).Error; err != nil {
 		return 0, err

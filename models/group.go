@@ -249,7 +249,7 @@ func MarkGroupRead(ctx context.Context, db *gorm.DB, groupID, userID, seq uint64
   WHEN last_read_seq < ? THEN ? ELSE last_read_seq END
 WHERE group_id = ? AND user_id = ? RETURNING last_read_seq`
 	var out []uint64
-	if err := db.WithContext(ctx).Raw(sql, groupID, seq, groupID, seq, seq, groupID, userID).Scan(&out).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(sql, groupID, dbSeq(seq), groupID, dbSeq(seq), dbSeq(seq), groupID, userID).Scan(&out).Error; err != nil {
 		return 0, err
 	}
 	if len(out) == 0 {

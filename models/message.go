@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"gorm.io/gorm"
@@ -291,6 +292,11 @@ func DeleteMessage(ctx context.Context, db *gorm.DB, id uint64, now time.Time) (
 	return GetMessage(ctx, db, id)
 }
 
+// dbSeq bounds a client's seq to what the database's signed 64-bit columns
+// hold (the drivers refuse a uint64 with its high bit set, a 500 before): no
+// conversation reaches 2^63 messages, so the bound changes no answer.
+func dbSeq(seq uint64) int64 { return int64(min(seq, math.MaxInt64)) }
+
 // HistoryQuery selects a page of a conversation by seq: with Before the Limit
 // messages just below it, with After the Limit just above it (After 0: from
 // the first), with neither the latest Limit. Nil means absent.
@@ -306,9 +312,9 @@ func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint
 	ascending := q.After != nil
 	switch {
 	case q.After != nil:
-		tx = tx.Where("seq > ?", *q.After).Order("seq ASC")
+		tx = tx.Where("seq > ?", dbSeq(*q.After)).Order("seq ASC")
 	case q.Before != nil:
-		tx = tx.Where("seq < ?", *q.Before).Order("seq DESC")
+		tx = tx.Where("seq < ?", dbSeq(*q.Before)).Order("seq DESC")
 	default:
 		tx = tx.Order("seq DESC")
 	}

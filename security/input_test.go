@@ -350,6 +350,21 @@ func TestOversizeAndDeeplyNestedInput(t *testing.T) {
 				expectRefused(t, res, http.StatusBadRequest, "validation_failed")
 			}
 		})
+		t.Run("the largest seq a client can write is a page or a no-op, not a 500", func(t *testing.T) {
+			const top = "18446744073709551615" // 2^64-1: the drivers refuse it as a parameter
+			base := fmt.Sprintf("/api/v1/chat/groups/%d", w.malloryGroup)
+			for _, q := range []string{"?after=" + top, "?before=" + top} {
+				attacks.Add(1)
+				testenv.Expect(t, env.Get(t, base+"/messages"+q, m.AccessToken), http.StatusOK)
+			}
+			attacks.Add(2)
+			res := post(base+"/read", strings.NewReader(`{"seq":`+top+`}`), -1)
+			testenv.Expect(t, res, http.StatusNoContent)
+			c := dial(t, env, "/ws/group", m)
+			if _, code := request(t, c, "sync", map[string]any{"conversations": []map[string]any{{"groupId": w.malloryGroup, "afterSeq": uint64(1<<64 - 1)}}}); code != "" {
+				t.Fatalf("sync after 2^64-1: %q", code)
+			}
+		})
 		t.Run("a socket frame over 64 KiB closes with 1009; deep nesting inside it keeps the socket", func(t *testing.T) {
 			c := dial(t, env, "/ws/group", m)
 			for _, frame := range []string{
