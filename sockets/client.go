@@ -60,6 +60,7 @@ type client struct {
 	done       chan struct{} // closed once: the writer sends the close frame and stops
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	lastWrite  time.Time // the writer's previous flush (the pacer's gap counts from it)
 	closing    atomic.Bool
 	closeCode  int
 	closeText  string
@@ -210,6 +211,7 @@ func (c *client) writePump() {
 			_ = c.conn.SetReadDeadline(time.Now().Add(closeGrace))
 			return
 		case <-c.wake:
+			c.pace()
 			err = c.flush()
 		case <-ping.C:
 			err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
@@ -219,6 +221,25 @@ func (c *client) writePump() {
 			c.close(websocket.CloseAbnormalClosure, "")
 			_ = c.conn.SetReadDeadline(time.Now())
 			return
+		}
+	}
+}
+
+// pace waits, on a busy node, until the pacer's gap after the previous
+// write has passed, so that the frames arriving meanwhile share one write.
+// Answers (an ack) never wait.
+func (c *client) pace() {
+	gap := time.Duration(c.srv.pacer.gap.Load())
+	if gap == 0 {
+		return
+	}
+	c.mu.Lock()
+	answering := len(c.answers) > 0
+	c.mu.Unlock()
+	if wait := time.Until(c.lastWrite.Add(gap)); wait > 0 && !answering {
+		select {
+		case <-time.After(wait):
+		case <-c.done:
 		}
 	}
 }
@@ -254,6 +275,7 @@ func (c *client) flush() error {
 	}
 	var err error
 	if len(iov) > 0 {
+		c.lastWrite = time.Now()
 		nc := c.conn.NetConn()
 		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
 		*bufs = iov

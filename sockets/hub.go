@@ -112,8 +112,9 @@ func (h *hub) leaveLocked(c *client, room uint64) bool {
 	return true
 }
 
-// deliverUsers queues the wire frame f for every socket of the users, except exclude's.
-func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) {
+// deliverUsers queues the wire frame f for every socket of the users, except
+// exclude's, and returns how many it queued.
+func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) (n int) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, u := range users {
@@ -122,19 +123,24 @@ func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) {
 		}
 		for c := range h.users[u] {
 			c.enqueue(f)
+			n++
 		}
 	}
+	return n
 }
 
-// deliverRoom queues the wire frame f for every socket in the room, except exclude's.
-func (h *hub) deliverRoom(room, exclude uint64, f []byte) {
+// deliverRoom queues the wire frame f for every socket in the room, except
+// exclude's, and returns how many it queued.
+func (h *hub) deliverRoom(room, exclude uint64, f []byte) (n int) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[room] {
 		if c.userID != exclude {
 			c.enqueue(f)
+			n++
 		}
 	}
+	return n
 }
 
 // join puts every socket of the users in the room and tells each that joined.

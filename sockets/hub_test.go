@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
@@ -125,5 +126,25 @@ func TestBrokerEventsSurviveTheWire(t *testing.T) {
 		if _, err := decodeEvent(bad); err == nil {
 			t.Fatalf("a truncated event decoded: %v", bad)
 		}
+	}
+}
+
+func TestWritersCoalesceOnlyWhenTheNodeIsBusy(t *testing.T) {
+	cases := []struct {
+		story string
+		rate  float64
+		want  time.Duration
+	}{
+		{"a quiet node writes at once", 1000, 0},
+		{"up to the threshold nothing waits", coalesceFrom, 0},
+		{"halfway, half the longest gap", (coalesceFrom + coalesceFull) / 2, maxFlushGap / 2},
+		{"a saturated node waits the longest gap, no more", 10 * coalesceFull, maxFlushGap},
+	}
+	for _, tc := range cases {
+		t.Run(tc.story, func(t *testing.T) {
+			if got := flushGap(tc.rate); got != tc.want {
+				t.Fatalf("flushGap(%.0f) = %v, want %v", tc.rate, got, tc.want)
+			}
+		})
 	}
 }

@@ -47,6 +47,7 @@ type Server struct {
 	private *hub
 	group   *hub
 	metrics *metrics
+	pacer   pacer // write coalescing under load (pacer.go)
 
 	upgrader websocket.Upgrader
 	ctx      context.Context // the life of the node's sockets
@@ -75,6 +76,7 @@ func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tr
 		s.cancel()
 		return nil, err
 	}
+	go s.pacer.run(s.ctx)
 	return s, nil
 }
 
@@ -234,9 +236,9 @@ func (s *Server) receive(payload []byte) {
 	case e.op == opLeave:
 		h.leave(e.users, e.room, f)
 	case e.room != 0:
-		h.deliverRoom(e.room, e.exclude, f)
+		s.pacer.add(h.deliverRoom(e.room, e.exclude, f))
 	default:
-		h.deliverUsers(e.users, e.exclude, f)
+		s.pacer.add(h.deliverUsers(e.users, e.exclude, f))
 	}
 }
 

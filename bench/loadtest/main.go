@@ -34,6 +34,10 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"gorm.io/gorm"
+
+	"workcomm/models"
 )
 
 // options are the command line.
@@ -132,6 +136,35 @@ type runner struct {
 	convs   map[convKey]*convState
 
 	socks []*sock
+	db    *gorm.DB
+}
+
+// dbCPU starts a measurement of the CPU used by the database's server
+// processes for this database (PostgreSQL backends, from /proc), the other
+// half of the server's core; it reports cores. SQLite runs inside the server.
+func (r *runner) dbCPU() func() float64 {
+	if r.db == nil || !models.IsPostgres(r.db) {
+		return func() float64 { return 0 }
+	}
+	read := func() map[int]time.Duration {
+		var pids []int
+		r.db.Raw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Scan(&pids)
+		out := map[int]time.Duration{}
+		for _, pid := range pids {
+			if c, err := readCPU(pid); err == nil {
+				out[pid] = c
+			}
+		}
+		return out
+	}
+	start, t0 := read(), time.Now()
+	return func() float64 {
+		var used time.Duration
+		for pid, c := range read() {
+			used += c - start[pid] // a backend that started meanwhile counts whole
+		}
+		return used.Seconds() / time.Since(t0).Seconds()
+	}
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -167,11 +200,7 @@ func (r *runner) prepare() (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	}()
+	r.db = db // kept open: the PostgreSQL backends' CPU is read through it
 	start := time.Now()
 	w, err := seed(r.ctx, db, o.run, o.groups, o.members, o.pairs)
 	if err != nil {
@@ -334,6 +363,7 @@ type stepResult struct {
 	E2E             latency            `json:"endToEnd"`
 	Ack             latency            `json:"ack"`
 	ServerCPU       float64            `json:"serverCpuCores"`
+	DatabaseCPU     float64            `json:"databaseCpuCores"`
 	ServerPeakRSSMB float64            `json:"serverPeakRssMiB"`
 	ToolCPU         float64            `json:"toolCpuCores"`
 	CPUBusy         map[string]float64 `json:"cpuBusy"`
@@ -372,12 +402,14 @@ func (r *runner) step(w *world, n, senders int, rate float64) stepResult {
 	busy := cpuBusy(cpus)
 	proc := r.proc.window()
 	self := (&procSampler{pid: os.Getpid()}).window()
+	dbCPU := r.dbCPU()
 	start := time.Now()
 	r.dispatch(streams, o.duration)
 	res.Seconds = time.Since(start).Seconds()
 	res.DeliveredPerSec = float64(r.delivered.Load()-del0) / res.Seconds
 	res.ServerCPU, _ = proc()
 	res.ToolCPU, _ = self()
+	res.DatabaseCPU = dbCPU()
 	res.CPUBusy = busy()
 	drainEnd := time.Now().Add(o.drain)
 	for time.Now().Before(drainEnd) && r.ctx.Err() == nil {
@@ -426,7 +458,7 @@ func (r *runner) report(res stepResult) {
 		verdict, res.Sent, res.Acked, res.Refused, res.Unacked, res.Delivered, res.DeliveredPerSec, res.Duplicates, res.Lost, res.Reconnects)
 	r.logf("  end to end: %v", res.E2E)
 	r.logf("  ack:        %v", res.Ack)
-	r.logf("  server: %.2f cores, peak RSS %.1f MiB; tool %.2f cores; busy %v", res.ServerCPU, res.ServerPeakRSSMB, res.ToolCPU, fmtBusy(res.CPUBusy))
+	r.logf("  server: %.2f cores, peak RSS %.1f MiB; database %.2f cores; tool %.2f cores; busy %v", res.ServerCPU, res.ServerPeakRSSMB, res.DatabaseCPU, res.ToolCPU, fmtBusy(res.CPUBusy))
 }
 
 func fmtBusy(m map[string]float64) string {
