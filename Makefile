@@ -26,8 +26,10 @@ test: test-frontend test-go test-e2e
 test-frontend:
 	cd frontend && npm ci --no-audit --no-fund && npm test && npm run build
 
+# -timeout: faults/ runs its soak for WORKCOMM_SOAK (10m in CI) after its
+# fault tests, longer than go test's default 10m per package.
 test-go:
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 40m ./...
 
 test-e2e:
 	bash scripts/e2e.sh
