@@ -161,7 +161,7 @@ func startBenchClient(srv *Server, conn *websocket.Conn, userID uint64) {
 	c := newClient(srv, srv.group, conn, &models.User{ID: userID})
 	srv.group.add(c)
 	srv.group.ready(c, []uint64{benchRoom}, func([]uint64) []byte { return []byte(`{"type":"ready"}`) })
-	go c.writePump()
+	c.startWriting()
 	go func() {
 		_ = c.readLoop()
 		c.close(websocket.CloseNormalClosure, "")

@@ -42,8 +42,10 @@ const (
 	closeGrace = time.Second
 )
 
-// client is one WebSocket connection: exactly one reader (the goroutine that
-// runs Server.serve) and one writer (writePump), which alone writes frames.
+// client is one WebSocket connection: exactly one reader (Server.read) and
+// at most one writer (writeLoop), which alone writes frames. The writer runs
+// only while there is something to write, so an idle socket costs one
+// goroutine, its reader.
 type client struct {
 	srv    *Server
 	hub    *hub
@@ -55,10 +57,12 @@ type client struct {
 	pushed     [][]byte      // wire frames queued by the hub (newWireFrame), at most sendQueue; guarded by mu
 	answers    [][]byte      // answers to this client's own requests (JSON payloads), in order; guarded by mu
 	spare      [][]byte      // the writer's previous batch, reused when small
-	wake       chan struct{} // one token: frames or answers wait for the writer
 	room       chan struct{} // one token: the writer took the answers (a reader waiting for room goes on)
 	done       chan struct{} // closed once: the writer sends the close frame and stops
-	writerDone chan struct{}
+	writerDone chan struct{} // closed once no writer will ever run again
+	writerOn   bool          // a writer runs; guarded by mu
+	writerEnd  bool          // writerDone is closed; guarded by mu
+	pingDue    bool          // the ping period passed; guarded by mu
 	closeOnce  sync.Once
 	lastWrite  time.Time // the writer's previous flush (the pacer's gap counts from it)
 	closing    atomic.Bool
@@ -74,8 +78,8 @@ type client struct {
 func newClient(srv *Server, h *hub, conn *websocket.Conn, u *models.User) *client {
 	return &client{
 		srv: srv, hub: h, conn: conn, user: u, userID: u.ID,
-		wake:       make(chan struct{}, 1),
 		room:       make(chan struct{}, 1),
+		writerOn:   true, // until startWriting: the ready frame goes first
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
@@ -118,8 +122,25 @@ func (c *client) enqueue(f []byte) {
 	c.pushed = append(c.pushed, f)
 	first := len(c.pushed)+len(c.answers) == 1
 	c.mu.Unlock()
-	if first { // later frames find the writer already woken
-		c.signal(c.wake)
+	if first { // later frames find the writer already started
+		c.kick()
+	}
+}
+
+// kick makes sure a writer runs. One starts when frames or answers wait, a
+// ping is due or the client is closing, and stops when nothing is left.
+func (c *client) kick() {
+	if c.conn == nil {
+		return // a queue-only client (the hub's tests)
+	}
+	c.mu.Lock()
+	start := !c.writerOn && !c.writerEnd
+	if start {
+		c.writerOn = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
 	}
 }
 
@@ -171,7 +192,7 @@ func (c *client) queueAnswerLocked(frame []byte) {
 	first := len(c.pushed)+len(c.answers) == 1
 	c.mu.Unlock()
 	if first {
-		c.signal(c.wake)
+		c.kick()
 	}
 }
 
@@ -192,37 +213,81 @@ func (c *client) close(code int, text string) {
 		c.closing.Store(true)
 		close(c.done)
 	})
+	c.kick()
 }
 
-// writePump is the only writer of frames. Each wake-up writes every answer
-// and every pushed frame waiting, answers first, in one system call
-// (writev): under load a socket's frames coalesce instead of costing a
-// write each. A write error or a close request ends it.
-func (c *client) writePump() {
-	defer close(c.writerDone)
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
+// startWriting lets writers run, once the ready frame is queued: nothing
+// may be written before it (a presence frame can be queued earlier).
+func (c *client) startWriting() {
+	c.mu.Lock()
+	c.writerOn = false
+	c.mu.Unlock()
+	c.kick()
+	c.startPinger()
+}
+
+// startPinger pings every pingPeriod while the socket lives: a timer, not
+// a goroutine, that asks for a writer when it fires.
+func (c *client) startPinger() {
+	time.AfterFunc(pingPeriod, func() {
+		c.mu.Lock()
+		end := c.writerEnd
+		c.pingDue = !end
+		c.mu.Unlock()
+		if !end {
+			c.kick()
+			c.startPinger()
+		}
+	})
+}
+
+// writeLoop is the writer: it writes every answer and every pushed frame
+// waiting, answers first, in one system call (writev), so that under load a
+// socket's frames coalesce instead of costing a write each; it ends when
+// nothing is left. A close request sends the close frame and ends the
+// writing for good, as does a write error.
+func (c *client) writeLoop() {
 	for {
-		var err error
-		select {
-		case <-c.done:
+		if c.closing.Load() {
 			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(writeWait))
 			// The reader now waits at most closeGrace for the peer's close frame.
 			_ = c.conn.SetReadDeadline(time.Now().Add(closeGrace))
+			c.endWriting()
 			return
-		case <-c.wake:
-			c.pace()
-			err = c.flush()
-		case <-ping.C:
+		}
+		c.pace()
+		c.mu.Lock()
+		ping := c.pingDue
+		c.pingDue = false
+		if len(c.pushed)+len(c.answers) == 0 && !ping && !c.closing.Load() {
+			c.writerOn = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		var err error
+		if ping {
 			err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+		}
+		if err == nil {
+			err = c.flush()
 		}
 		if err != nil {
 			// The peer is gone or too slow: stop the reader at once.
 			c.close(websocket.CloseAbnormalClosure, "")
 			_ = c.conn.SetReadDeadline(time.Now())
+			c.endWriting()
 			return
 		}
 	}
+}
+
+// endWriting marks that no writer will run again.
+func (c *client) endWriting() {
+	c.mu.Lock()
+	c.writerOn, c.writerEnd = false, true
+	c.mu.Unlock()
+	close(c.writerDone)
 }
 
 // pace waits, on a busy node, until the pacer's gap after the previous

@@ -35,11 +35,19 @@
 // # Connections
 //
 // Each socket has exactly one reader (which also handles requests, in order)
-// and one writer, the only goroutine that writes frames. The writer writes
-// answers (ack, error, pong, sync pages) before any pushed frame it takes
-// after them, sets a 10 s deadline per frame, drains up to 256 queued frames
-// per wake-up, and pings every 30 s; 60 s of silence, a frame over 64 KiB
-// (1009), a kick (1008) or shutdown (1001) close the socket.
+// and at most one writer, the only goroutine that writes frames, which runs
+// only while something waits to be written: an idle socket is one goroutine
+// and a 1 KiB read buffer. A frame is laid out for the wire once per node
+// and shared by every recipient's queue. The writer takes everything
+// waiting at once and writes it in one system call, answers (ack, error,
+// pong, sync pages) before pushed frames, with a 10 s deadline; on a busy
+// node it first waits a short gap after its previous write (pacer.go) so
+// that frames coalesce. A timer pings every 30 s; 60 s of silence, a frame
+// over 64 KiB (1009), a kick (1008) or shutdown (1001) close the socket.
+//
+// Sends are stored by the group commit (services/chat_commit.go): sends that
+// arrive while a transaction is in flight share the next one, and each is
+// acknowledged once that one has committed.
 //
 // # Presence
 //

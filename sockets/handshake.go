@@ -15,7 +15,7 @@ import (
 
 // accept runs the checks both socket kinds share before the upgrade (Origin:
 // 403, token: 401, in the contract's error shape), then upgrades and serves
-// the connection on its own goroutine.
+// the connection (see Server.serve).
 func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, userID uint64) ([]uint64, error), ready func(*client, []uint64) []byte) {
 	if err := s.checkOrigin(c.Request); err != nil {
 		middlewares.Abort(c, err)
@@ -50,7 +50,7 @@ func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, 
 	}
 	cl := newClient(s, h, conn, u)
 	s.conns.Add(1)
-	go s.serve(cl, func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
+	s.serve(cl, func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
 }
 
 // checkOrigin allows a request without Origin (not a browser), an Origin in

@@ -70,6 +70,10 @@ func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tr
 		// The Origin is checked before the upgrade, to answer 403 in the contract's shape.
 		CheckOrigin:     func(*http.Request) bool { return true },
 		WriteBufferPool: &sync.Pool{}, // idle sockets hold no write buffer
+		// 1 KiB holds several requests (a message.send is a few hundred
+		// bytes); a larger frame takes more reads. The default (the HTTP
+		// server's 4 KiB reader) would stay with every idle socket.
+		ReadBufferSize: 1024,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := b.Subscribe(ctx, s.receive); err != nil {
@@ -242,13 +246,14 @@ func (s *Server) receive(payload []byte) {
 	}
 }
 
-// serve runs one accepted connection to its end: join the hub and the rooms,
-// say ready, start the writer, announce presence, read until done, clean up.
+// serve runs one accepted connection: join the hub and the rooms, say
+// ready, start the writer and announce presence on the caller's goroutine
+// (the HTTP handler's, which ends then, and with it the deep stack that
+// database work grows), then read until done and clean up on a fresh
+// goroutine, whose stack stays small while the socket idles.
 func (s *Server) serve(c *client, rooms func(ctx context.Context) ([]uint64, error), ready func(c *client, rooms []uint64) []byte) {
-	defer s.conns.Done()
 	gauge := s.metrics.connections.WithLabelValues(c.hub.kind.String())
 	gauge.Inc()
-	defer gauge.Dec() // last: a socket counts until its presence is settled
 	c.hub.add(c)
 	if s.closing.Load() {
 		c.close(websocket.CloseGoingAway, "server shutting down")
@@ -264,10 +269,17 @@ func (s *Server) serve(c *client, rooms func(ctx context.Context) ([]uint64, err
 		slices.Sort(joined)
 		return ready(c, joined)
 	})
-	go c.writePump()
+	c.startWriting()
 	s.presenceChange(c.userID, true)
+	go s.read(c, gauge)
+}
 
-	err = c.readLoop()
+// read reads c until it ends, then closes it, leaves the hub and settles
+// presence.
+func (s *Server) read(c *client, gauge prometheus.Gauge) {
+	defer s.conns.Done()
+	defer gauge.Dec() // last: a socket counts until its presence is settled
+	err := c.readLoop()
 	c.close(closeCodeFor(err), "")
 	c.hub.remove(c)
 	<-c.writerDone
