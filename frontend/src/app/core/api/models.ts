@@ -153,7 +153,8 @@ export interface AdminStats {
 
 export interface AuditEntry {
   id: number;
-  actorId: number;
+  /** null for actions made on the command line (create-admin). */
+  actorId: number | null;
   action: string;
   targetType: string;
   targetId: number | string;

@@ -164,6 +164,7 @@ export const EN: Record<string, string> = {
   'payments.plan': 'Plan',
   'payments.amount': 'Amount',
   'payments.date': 'Date',
+  'admin.actorCli': 'command line',
   'admin.title': 'Administration',
   'admin.tab.users': 'Users',
   'admin.tab.payments': 'Payments',

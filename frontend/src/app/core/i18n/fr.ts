@@ -164,6 +164,7 @@ export const FR: Record<string, string> = {
   'payments.plan': 'Formule',
   'payments.amount': 'Montant',
   'payments.date': 'Date',
+  'admin.actorCli': 'ligne de commande',
   'admin.title': 'Administration',
   'admin.tab.users': 'Utilisateurs',
   'admin.tab.payments': 'Paiements',
