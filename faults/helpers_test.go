@@ -1,0 +1,496 @@
+//go:build unix
+
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"workcomm/testenv"
+	"workcomm/wsclient"
+)
+
+// Counters reported once at the end of the run (TestMain).
+var (
+	faultsInjected atomic.Int64 // stops, kills and crashes caused on purpose
+	ackedChecked   atomic.Int64 // acknowledged messages found stored exactly once
+	duplicates     atomic.Int64 // stored duplicates found (must stay 0)
+)
+
+// waitTime bounds every wait for an answer or a frame.
+const waitTime = 15 * time.Second
+
+// jwtSecret is the nodes' JWT_SECRET.
+const jwtSecret = "faults-secret-faults-secret-0123456789"
+
+// nodeEnv is what every node gets; tests append their own.
+func nodeEnv(extra ...string) []string {
+	return append([]string{
+		"APP_ENV=test", // bcrypt at its minimum cost: hundreds of accounts are made
+		"JWT_SECRET=" + jwtSecret,
+		"LOG_LEVEL=warn",
+		"RATE_LIMIT_REGISTER_PER_HOUR=100000",
+		"RATE_LIMIT_WRITES_PER_MINUTE=100000",
+		"SHUTDOWN_TIMEOUT=5s",
+	}, extra...)
+}
+
+// httpClient bounds every REST call of the tests.
+var httpClient = &http.Client{Timeout: waitTime, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+// call sends a REST request and returns the status and body (0 and the error
+// text when the node did not answer).
+func call(base, method, path, token string, body any, header map[string]string) (int, []byte) {
+	var r io.Reader
+	if body != nil {
+		if b, ok := body.([]byte); ok {
+			r = bytes.NewReader(b)
+		} else {
+			raw, _ := json.Marshal(body)
+			r = bytes.NewReader(raw)
+		}
+	}
+	req, err := http.NewRequest(method, base+path, r)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := httpClient.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, raw
+}
+
+// must is call that fails the test unless the status is want, decoding the
+// answer into out when given.
+func must(t testing.TB, base, method, path, token string, body any, want int, out any) {
+	t.Helper()
+	status, raw := call(base, method, path, token, body, nil)
+	if status != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, status, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
+
+func errorCode(raw []byte) string {
+	var b struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	_ = json.Unmarshal(raw, &b)
+	return b.Error.Code
+}
+
+// account is a registered user.
+type account struct {
+	ID       uint64
+	Username string
+	Token    string
+}
+
+func register(t testing.TB, base, prefix string) *account {
+	t.Helper()
+	name := testenv.UniqueName(prefix + "_")
+	var s struct {
+		User        struct{ ID uint64 }
+		AccessToken string
+	}
+	must(t, base, http.MethodPost, "/api/v1/auth/register", "", map[string]string{"username": name, "email": name + "@example.com", "password": "password-" + name}, http.StatusCreated, &s)
+	return &account{ID: s.User.ID, Username: name, Token: s.AccessToken}
+}
+
+// group makes a group of owner and members and returns its id.
+func group(t testing.TB, base string, owner *account, members []*account) uint64 {
+	t.Helper()
+	ids := make([]uint64, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+	}
+	var g struct{ ID uint64 }
+	must(t, base, http.MethodPost, "/api/v1/chat/groups", owner.Token, map[string]any{"name": "faults", "memberIds": ids}, http.StatusCreated, &g)
+	return g.ID
+}
+
+// openDB opens a database the tests read directly (the set check trusts the
+// rows, not the API under test).
+func openDB(t testing.TB, url string) *gorm.DB {
+	t.Helper()
+	db, err := gorm.Open(postgres.Open(url), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := db.DB(); err == nil {
+			s.Close()
+		}
+	})
+	return db
+}
+
+// storedMessage is a row of messages.
+type storedMessage struct {
+	ID          uint64
+	ConvType    string
+	ConvID      uint64
+	Seq         uint64
+	SenderID    uint64
+	ClientMsgID *string
+}
+
+// stored reads every message of the group conversations, in seq order,
+// retrying while the database is still coming back.
+func stored(t testing.TB, db *gorm.DB, groups []uint64) map[uint64][]storedMessage {
+	t.Helper()
+	var rows []storedMessage
+	deadline := time.Now().Add(waitTime)
+	for {
+		err := db.Table("messages").Select("id, conv_type, conv_id, seq, sender_id, client_msg_id").
+			Where("conv_type = ? AND conv_id IN ?", "group", groups).Order("conv_id, seq").Scan(&rows).Error
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	out := map[uint64][]storedMessage{}
+	for _, r := range rows {
+		out[r.ConvID] = append(out[r.ConvID], r)
+	}
+	return out
+}
+
+// setCheck is the Jepsen-style check: every acknowledged message is stored,
+// once, with the id it was acknowledged with; nothing is stored twice (by
+// sender and clientMsgId); each conversation's seqs run 1..n without gap.
+// It returns how many acknowledged messages it checked.
+func setCheck(t testing.TB, acked map[string]uint64, rows map[uint64][]storedMessage) int {
+	t.Helper()
+	byKey := map[string][]storedMessage{}
+	for conv, list := range rows {
+		for i, m := range list {
+			if m.Seq != uint64(i+1) {
+				t.Errorf("group %d: seq %d at position %d (a gap or a repeat)", conv, m.Seq, i+1)
+				break
+			}
+		}
+		for _, m := range list {
+			if m.ClientMsgID != nil {
+				k := fmt.Sprintf("%d/%s", m.SenderID, *m.ClientMsgID)
+				byKey[k] = append(byKey[k], m)
+			}
+		}
+	}
+	for k, list := range byKey {
+		if len(list) > 1 {
+			duplicates.Add(int64(len(list) - 1))
+			t.Errorf("%s stored %d times", k, len(list))
+		}
+	}
+	for k, id := range acked {
+		list := byKey[k]
+		switch {
+		case len(list) == 0:
+			t.Errorf("acknowledged %s (id %d) is not stored", k, id)
+		case list[0].ID != id:
+			t.Errorf("acknowledged %s as id %d, stored as %d", k, id, list[0].ID)
+		}
+	}
+	ackedChecked.Add(int64(len(acked)))
+	return len(acked)
+}
+
+// retryable are the error codes a client retries the same request on.
+var retryable = map[string]bool{"unavailable": true, "rate_limited": true}
+
+// chatter is a group member's client as a browser runs it: it connects to
+// one of the nodes (another after a failure, with jittered backoff), syncs
+// from its last contiguous seq on every connect, and resends what was not
+// acknowledged with the same clientMsgId.
+type chatter struct {
+	acct   *account
+	group  uint64
+	nodes  func() []string // ws:// URLs of /ws/group, in preference order
+	rotate atomic.Int64
+
+	mu       sync.Mutex
+	conn     *wsclient.Conn
+	seen     map[uint64]wsclient.Message // by message id
+	seqs     map[uint64]bool
+	arrivals []uint64 // message ids in arrival order, duplicates included
+	codes    map[string]int
+
+	recons, resends atomic.Int64
+}
+
+func newChatter(a *account, group uint64, nodes func() []string) *chatter {
+	return &chatter{acct: a, group: group, nodes: nodes, seen: map[uint64]wsclient.Message{}, seqs: map[uint64]bool{}, codes: map[string]int{}}
+}
+
+func (c *chatter) contiguous() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var s uint64
+	for c.seqs[s+1] {
+		s++
+	}
+	return s
+}
+
+func (c *chatter) record(env wsclient.Envelope) {
+	if env.Type != "message.new" {
+		return
+	}
+	m, err := wsclient.DecodeMessage(env)
+	if err != nil || m.Conversation.ID != c.group {
+		return
+	}
+	c.mu.Lock()
+	c.seen[m.ID] = *m
+	c.seqs[m.Seq] = true
+	c.arrivals = append(c.arrivals, m.ID)
+	c.mu.Unlock()
+}
+
+func (c *chatter) code(code string) {
+	c.mu.Lock()
+	c.codes[code]++
+	c.mu.Unlock()
+}
+
+// connect dials until a node takes the socket, then syncs what was missed.
+func (c *chatter) connect(ctx context.Context) (*wsclient.Conn, error) {
+	backoff := 50 * time.Millisecond
+	for {
+		urls := c.nodes()
+		url := urls[int(c.rotate.Load())%len(urls)]
+		conn, res, err := wsclient.Dial(ctx, url, wsclient.Options{Token: c.acct.Token})
+		if err == nil {
+			go func() {
+				for {
+					select {
+					case env := <-conn.Events:
+						c.record(env)
+					case <-conn.Done:
+						for {
+							select {
+							case env := <-conn.Events:
+								c.record(env)
+							default:
+								return
+							}
+						}
+					}
+				}
+			}()
+			if err := conn.Sync(ctx, []wsclient.SyncFrom{{Target: wsclient.Target{GroupID: c.group}, AfterSeq: c.contiguous()}}); err == nil {
+				c.mu.Lock()
+				c.conn = conn
+				c.mu.Unlock()
+				return conn, nil
+			} else {
+				var se *wsclient.ServerError
+				if errors.As(err, &se) {
+					c.code(se.Code)
+				}
+			}
+			conn.Close()
+		} else if res != nil {
+			c.code(fmt.Sprintf("handshake %d", res.StatusCode))
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		c.rotate.Add(1) // the next node
+		// Jittered backoff, so a dead node's clients do not come back in lockstep.
+		time.Sleep(backoff/2 + time.Duration(rand.Int64N(int64(backoff))))
+		backoff = min(backoff*2, time.Second)
+	}
+}
+
+func (c *chatter) current(ctx context.Context) (*wsclient.Conn, error) {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		select {
+		case <-conn.Done:
+		default:
+			return conn, nil
+		}
+	}
+	c.recons.Add(1)
+	return c.connect(ctx)
+}
+
+// send sends one message, retrying with the same clientMsgId over errors
+// and reconnects until it is acknowledged (or ctx ends).
+func (c *chatter) send(ctx context.Context, body, cmid string) (*wsclient.Message, error) {
+	for attempt := 0; ; attempt++ {
+		conn, err := c.current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if attempt > 0 {
+			c.resends.Add(1)
+		}
+		reqCtx, cancel := context.WithTimeout(ctx, waitTime)
+		m, err := conn.SendMessage(reqCtx, wsclient.Target{GroupID: c.group}, body, cmid)
+		cancel()
+		if err == nil {
+			return m, nil
+		}
+		var se *wsclient.ServerError
+		if errors.As(err, &se) {
+			c.code(se.Code)
+			if !retryable[se.Code] {
+				return nil, err
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		time.Sleep(time.Duration(50+rand.IntN(100)) * time.Millisecond)
+	}
+}
+
+// finish syncs once more (a live delivery may have been lost between nodes)
+// and closes the socket.
+func (c *chatter) finish(t testing.TB, ctx context.Context) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		conn, err := c.current(ctx)
+		if err == nil {
+			err = conn.Sync(ctx, []wsclient.SyncFrom{{Target: wsclient.Target{GroupID: c.group}, AfterSeq: c.contiguous()}})
+		}
+		if err == nil {
+			break
+		}
+		if attempt > 20 || ctx.Err() != nil {
+			t.Fatalf("%s: final sync: %v", c.acct.Username, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Frames of the sync land on Events before sync.done; the recorder may
+	// still be copying them.
+	deadline := time.Now().Add(waitTime)
+	for {
+		c.mu.Lock()
+		conn := c.conn
+		c.mu.Unlock()
+		if len(conn.Events) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	conn.Close()
+}
+
+// holdsAll checks that c received every stored message of its group, and
+// nothing else, once duplicates are dropped by id.
+func (c *chatter) holdsAll(t testing.TB, rows []storedMessage) (dupes int) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range rows {
+		if _, ok := c.seen[m.ID]; !ok {
+			t.Errorf("%s misses message %d (seq %d) of group %d", c.acct.Username, m.ID, m.Seq, c.group)
+			return 0
+		}
+	}
+	if len(c.seen) != len(rows) {
+		t.Errorf("%s holds %d messages of group %d, the database %d", c.acct.Username, len(c.seen), c.group, len(rows))
+	}
+	return len(c.arrivals) - len(c.seen)
+}
+
+// senderOrder checks that each sender's messages, sent one after the other
+// (each waits for its ack), are stored in the order they were sent.
+func senderOrder(t testing.TB, sent map[uint64][]string, rows map[uint64][]storedMessage) {
+	t.Helper()
+	pos := map[string]uint64{}
+	for _, list := range rows {
+		for _, m := range list {
+			if m.ClientMsgID != nil {
+				pos[fmt.Sprintf("%d/%s", m.SenderID, *m.ClientMsgID)] = m.Seq
+			}
+		}
+	}
+	for sender, cmids := range sent {
+		var last uint64
+		for _, cmid := range cmids {
+			s, ok := pos[fmt.Sprintf("%d/%s", sender, cmid)]
+			if !ok {
+				continue // sent but never acknowledged
+			}
+			if s <= last {
+				t.Errorf("sender %d: %s stored at seq %d, after seq %d of an earlier send", sender, cmid, s, last)
+			}
+			last = s
+		}
+	}
+}
+
+// sortedKeys is for stable logs.
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// codesOf merges the error codes the chatters saw.
+func codesOf(cs []*chatter) map[string]int {
+	out := map[string]int{}
+	for _, c := range cs {
+		c.mu.Lock()
+		for k, v := range c.codes {
+			out[k] += v
+		}
+		c.mu.Unlock()
+	}
+	return out
+}
+
+func fmtCodes(m map[string]int) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
