@@ -57,6 +57,21 @@ func TestExhaustedPoolAnswers503AndRecovers(t *testing.T) {
 			})
 			expectRefused(t, res, http.StatusServiceUnavailable, "unavailable")
 		})
+		t.Run("a socket handshake answers 503 the same way", func(t *testing.T) {
+			done := make(chan [2]any, 1)
+			go func() {
+				status, code := handshake(t, env, "/ws/private", http.Header{"Authorization": {"Bearer " + u.AccessToken}})
+				done <- [2]any{status, code}
+			}()
+			select {
+			case got := <-done:
+				if got[0] != http.StatusServiceUnavailable || got[1] != "unavailable" {
+					t.Fatalf("handshake answered %v %v", got[0], got[1])
+				}
+			case <-time.After(waitTime):
+				t.Fatalf("the handshake did not answer within %s", waitTime)
+			}
+		})
 		t.Run("/healthz needs no database and stays 200", func(t *testing.T) {
 			testenv.Expect(t, env.Get(t, "/healthz", ""), http.StatusOK)
 		})

@@ -31,7 +31,11 @@ func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, 
 		middlewares.Abort(c, apperr.New(apperr.ErrUnauthorized, "missing access token"))
 		return
 	}
-	u, err := s.svc.Authenticate(c.Request.Context(), raw)
+	// The handshake waits for the database no longer than a REST request
+	// does: an exhausted pool answers 503 instead of holding the upgrade.
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.svc.Config.RequestTimeout)
+	defer cancel()
+	u, err := s.svc.Authenticate(ctx, raw)
 	if err != nil {
 		middlewares.Abort(c, err)
 		return
