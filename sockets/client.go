@@ -50,7 +50,7 @@ type client struct {
 	srv    *Server
 	hub    *hub
 	conn   *websocket.Conn
-	user   *models.User // as authenticated; a ban or delete closes the socket
+	user   *models.User // as authenticated (identity only, see newClient); a ban or delete closes the socket
 	userID uint64
 
 	mu         sync.Mutex
@@ -76,8 +76,12 @@ type client struct {
 }
 
 func newClient(srv *Server, h *hub, conn *websocket.Conn, u *models.User) *client {
+	// The chat services read only who the caller is; the rest of the row
+	// (email, password hash, names) would stay in memory with every socket.
+	me := &models.User{ID: u.ID, Username: u.Username, Role: u.Role, Plan: u.Plan, PlanExpiresAt: u.PlanExpiresAt,
+		Banned: u.Banned, TokenVersion: u.TokenVersion}
 	return &client{
-		srv: srv, hub: h, conn: conn, user: u, userID: u.ID,
+		srv: srv, hub: h, conn: conn, user: me, userID: u.ID,
 		room:       make(chan struct{}, 1),
 		writerOn:   true, // until startWriting: the ready frame goes first
 		done:       make(chan struct{}),
@@ -223,22 +227,14 @@ func (c *client) startWriting() {
 	c.writerOn = false
 	c.mu.Unlock()
 	c.kick()
-	c.startPinger()
 }
 
-// startPinger pings every pingPeriod while the socket lives: a timer, not
-// a goroutine, that asks for a writer when it fires.
-func (c *client) startPinger() {
-	time.AfterFunc(pingPeriod, func() {
-		c.mu.Lock()
-		end := c.writerEnd
-		c.pingDue = !end
-		c.mu.Unlock()
-		if !end {
-			c.kick()
-			c.startPinger()
-		}
-	})
+// ping asks for a ping frame (Server.pingAll calls it every pingPeriod).
+func (c *client) ping() {
+	c.mu.Lock()
+	c.pingDue = !c.writerEnd
+	c.mu.Unlock()
+	c.kick()
 }
 
 // writeLoop is the writer: it writes every answer and every pushed frame
@@ -261,6 +257,7 @@ func (c *client) writeLoop() {
 		c.pingDue = false
 		if len(c.pushed)+len(c.answers) == 0 && !ping && !c.closing.Load() {
 			c.writerOn = false
+			c.pushed, c.spare = nil, nil // an idle socket keeps no queue memory
 			c.mu.Unlock()
 			return
 		}

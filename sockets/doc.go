@@ -42,8 +42,9 @@
 // waiting at once and writes it in one system call, answers (ack, error,
 // pong, sync pages) before pushed frames, with a 10 s deadline; on a busy
 // node it first waits a short gap after its previous write (pacer.go) so
-// that frames coalesce. A timer pings every 30 s; 60 s of silence, a frame
-// over 64 KiB (1009), a kick (1008) or shutdown (1001) close the socket.
+// that frames coalesce. One ticker per node pings every socket every 30 s;
+// 60 s of silence, a frame over 64 KiB (1009), a kick (1008) or shutdown
+// (1001) close the socket.
 //
 // Sends are stored by the group commit (services/chat_commit.go): sends that
 // arrive while a transaction is in flight share the next one, and each is

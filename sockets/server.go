@@ -81,6 +81,7 @@ func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tr
 		return nil, err
 	}
 	go s.pacer.run(s.ctx)
+	go s.pingAll(s.ctx)
 	return s, nil
 }
 
@@ -288,6 +289,25 @@ func (s *Server) read(c *client, gauge prometheus.Gauge) {
 	}
 	_ = c.conn.Close()
 	s.presenceChange(c.userID, false)
+}
+
+// pingAll pings every socket of the node every pingPeriod: one ticker for
+// all, rather than a timer per socket.
+func (s *Server) pingAll(ctx context.Context) {
+	t := time.NewTicker(pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, h := range []*hub{s.private, s.group} {
+				for _, c := range h.all() {
+					c.ping()
+				}
+			}
+		}
+	}
 }
 
 // closeCodeFor is the close code answering a reader's end.
