@@ -157,28 +157,25 @@ func LiveMemberships(ctx context.Context, db *gorm.DB, pairs []GroupUser) (map[G
 	if len(pairs) == 0 {
 		return out, nil
 	}
-	groups := make([]uint64, 0, len(pairs))
-	users := make([]uint64, 0, len(pairs))
-	for _, p := range pairs {
-		groups = append(groups, p.GroupID)
-		users = append(users, p.UserID)
+	// The exact pairs, joined: one primary-key lookup each.
+	values := make([]byte, 0, 40*len(pairs))
+	args := make([]any, 0, 2*len(pairs))
+	for i, p := range pairs {
+		if i > 0 {
+			values = append(values, ',')
+		}
+		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
+		args = append(args, p.GroupID, p.UserID)
 	}
 	var rows []GroupUser
-	// A superset (every group × every user), narrowed to the pairs below.
-	err := db.WithContext(ctx).Table("group_members").Select("group_members.group_id, group_members.user_id").
-		Joins("JOIN groups g ON g.id = group_members.group_id AND g.deleted_at IS NULL").
-		Where("group_members.group_id IN ? AND group_members.user_id IN ?", groups, users).Scan(&rows).Error
+	err := db.WithContext(ctx).Raw(`SELECT gm.group_id, gm.user_id FROM (VALUES `+string(values)+`) AS v
+JOIN group_members gm ON gm.group_id = v.column1 AND gm.user_id = v.column2
+JOIN groups g ON g.id = gm.group_id AND g.deleted_at IS NULL`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
-	want := make(map[GroupUser]bool, len(pairs))
-	for _, p := range pairs {
-		want[p] = true
-	}
 	for _, r := range rows {
-		if want[r] {
-			out[r] = true
-		}
+		out[r] = true
 	}
 	return out, nil
 }

@@ -223,26 +223,25 @@ func FindMessagesByClientIDs(ctx context.Context, db *gorm.DB, keys []SenderClie
 	if len(keys) == 0 {
 		return out, nil
 	}
-	senders := make([]uint64, 0, len(keys))
-	ids := make([]string, 0, len(keys))
-	want := make(map[SenderClientID]bool, len(keys))
-	for _, k := range keys {
-		if !want[k] {
-			want[k] = true
-			senders = append(senders, k.SenderID)
-			ids = append(ids, k.ClientMsgID)
+	// The exact pairs, joined: one index lookup each. (sender_id IN ... AND
+	// client_msg_id IN ... reads the whole table on PostgreSQL 15.)
+	values := make([]byte, 0, 56*len(keys))
+	args := make([]any, 0, 2*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			values = append(values, ',')
 		}
+		values = append(values, "(CAST(? AS BIGINT), CAST(? AS VARCHAR(64)))"...)
+		args = append(args, k.SenderID, k.ClientMsgID)
 	}
 	var msgs []Message
-	// A superset (every sender × every id), narrowed to the pairs below.
-	if err := db.WithContext(ctx).Where("sender_id IN ? AND client_msg_id IN ?", senders, ids).Find(&msgs).Error; err != nil {
+	err := db.WithContext(ctx).Raw("SELECT m.* FROM (VALUES "+string(values)+
+		") AS v JOIN messages m ON m.sender_id = v.column1 AND m.client_msg_id = v.column2", args...).Scan(&msgs).Error
+	if err != nil {
 		return nil, err
 	}
 	for i := range msgs {
-		k := SenderClientID{msgs[i].SenderID, *msgs[i].ClientMsgID}
-		if want[k] {
-			out[k] = &msgs[i]
-		}
+		out[SenderClientID{msgs[i].SenderID, *msgs[i].ClientMsgID}] = &msgs[i]
 	}
 	return out, nil
 }
