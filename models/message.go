@@ -304,6 +304,9 @@ type HistoryQuery struct {
 	Limit         int
 }
 
+// messageColumns are Message's columns in the order ListMessages scans them.
+const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at"
+
 // ListMessages returns a page of a conversation in ascending seq and whether
 // more lie beyond it (below for Before and latest, above for After).
 func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint64, q HistoryQuery) ([]Message, bool, error) {
@@ -317,8 +320,22 @@ func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint
 	default:
 		tx = tx.Order("seq DESC")
 	}
-	var out []Message
-	if err := tx.Find(&out).Error; err != nil {
+	// Scanned by hand: a history page is the hottest read, and GORM's
+	// reflection per row and field cost more than the query itself.
+	rows, err := tx.Model(&Message{}).Select(messageColumns).Rows()
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := make([]Message, 0, q.Limit+1)
+	for rows.Next() {
+		var m Message
+		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt); err != nil {
+			return nil, false, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
 	more := len(out) > q.Limit

@@ -33,6 +33,7 @@ type historyResult struct {
 	PerSecond       float64            `json:"answeredPerSecond"`
 	Latency         latency            `json:"latency"`
 	ServerCPU       float64            `json:"serverCpuCores"`
+	DatabaseCPU     float64            `json:"databaseCpuCores"`
 	ServerPeakRSSMB float64            `json:"serverPeakRssMiB"`
 	CPUBusy         map[string]float64 `json:"cpuBusy"`
 }
@@ -47,11 +48,7 @@ func (r *runner) history() error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	}()
+	r.db = db
 	w, err := seed(r.ctx, db, o.run, 1, o.members, 0)
 	if err != nil {
 		return err
@@ -73,6 +70,7 @@ func (r *runner) history() error {
 	var wg sync.WaitGroup
 	busy := cpuBusy([]int{0, 1})
 	proc := r.proc.window()
+	dbCPU := r.dbCPU()
 	interval := time.Duration(float64(time.Second) / o.rate)
 	begin := time.Now()
 	end := begin.Add(o.duration)
@@ -95,6 +93,7 @@ func (r *runner) history() error {
 	}
 	res.Seconds = time.Since(begin).Seconds()
 	res.ServerCPU, _ = proc()
+	res.DatabaseCPU = dbCPU()
 	res.CPUBusy = busy()
 	wg.Wait()
 	_, peak := proc()
@@ -103,8 +102,8 @@ func (r *runner) history() error {
 	res.PerSecond = float64(res.Requests) / res.Seconds
 	res.Latency = lat.summary()
 	_ = r.out.Encode(res)
-	r.logf("history: %d pages of %d from %d messages at %.0f/s: %v, status %v; server %.2f cores, peak RSS %.1f MiB; busy %s",
-		res.Requests, o.historyLimit, o.historyMessages, o.rate, res.Latency, res.Status, res.ServerCPU, res.ServerPeakRSSMB, fmtBusy(res.CPUBusy))
+	r.logf("history: %d pages of %d from %d messages at %.0f/s: %v, status %v; server %.2f cores, peak RSS %.1f MiB; database %.2f cores; busy %s",
+		res.Requests, o.historyLimit, o.historyMessages, o.rate, res.Latency, res.Status, res.ServerCPU, res.ServerPeakRSSMB, res.DatabaseCPU, fmtBusy(res.CPUBusy))
 	return nil
 }
 
