@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-contrib/cors"
@@ -53,14 +54,15 @@ func IsTLS(c *gin.Context) bool {
 	return c.GetHeader("X-Forwarded-Proto") == "https" && c.RemoteIP() != c.ClientIP()
 }
 
-// CORS allows the configured origins to call the API with credentials (the
-// refresh cookie). With no origin configured, cross-origin calls get no CORS
-// headers and browsers block them.
+// CORS allows the configured origins to call the API (/api/) with credentials
+// (the refresh cookie), preflights included. With no origin configured,
+// cross-origin calls get no CORS headers and browsers block them. Other paths
+// are left alone: the WebSocket handshakes check Origin themselves.
 func CORS(origins []string) gin.HandlerFunc {
 	if len(origins) == 0 {
 		return func(c *gin.Context) { c.Next() }
 	}
-	return cors.New(cors.Config{
+	handler := cors.New(cors.Config{
 		AllowOrigins:     origins,
 		AllowMethods:     []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key", HeaderRequestID},
@@ -68,6 +70,13 @@ func CORS(origins []string) gin.HandlerFunc {
 		AllowCredentials: true,
 		MaxAge:           10 * time.Minute,
 	})
+	return func(c *gin.Context) {
+		if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			c.Next()
+			return
+		}
+		handler(c)
+	}
 }
 
 // RateLimitWrites limits POST/PATCH/DELETE per authenticated user. Must run

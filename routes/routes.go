@@ -53,6 +53,10 @@ func New(d Deps) (*gin.Engine, error) {
 		metrics.Middleware(),
 		middlewares.Errors(d.Log),
 		middlewares.SecurityHeaders(),
+		// CORS at the engine, not on /api/v1: a preflight OPTIONS matches no
+		// route and would otherwise never reach it. It answers only for the
+		// configured origins.
+		middlewares.CORS(cfg.AllowedOrigins),
 	)
 	// Unknown paths: the built frontend when STATIC_DIR is set (deep links get
 	// index.html), else the contract's 404.
@@ -64,7 +68,7 @@ func New(d Deps) (*gin.Engine, error) {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	socketRoutes(r, d)
 
-	api := r.Group("/api/v1", middlewares.CORS(cfg.AllowedOrigins), middlewares.BodyLimit(maxBodyBytes), middlewares.Deadline(cfg.RequestTimeout))
+	api := r.Group("/api/v1", middlewares.BodyLimit(maxBodyBytes), middlewares.Deadline(cfg.RequestTimeout))
 	api.GET("/openapi.json", d.Health.OpenAPIDoc)
 	authed := api.Group("", middlewares.Authenticated(d.Services), middlewares.RateLimitWrites(d.Services.Limits.Writes))
 

@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -59,20 +60,23 @@ func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) 
 // Login checks a login (email or username) and password. Failures are limited
 // per account and per client IP; successes do not count.
 func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Session, error) {
-	acct := strings.ToLower(strings.TrimSpace(login))
 	if limited, wait := d.Limits.LoginByIP.Exhausted(clientIP); limited {
 		return nil, apperr.RateLimited(wait)
 	}
-	if limited, wait := d.Limits.LoginByAcct.Exhausted(acct); limited {
-		return nil, apperr.RateLimited(wait)
-	}
-	u, err := models.FindUserByLogin(ctx, d.DB, acct)
+	u, err := models.FindUserByLogin(ctx, d.DB, login)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
+	// The account budget is keyed by the account itself, so that alternating
+	// its email and username does not double the guesses; a login that names
+	// nobody has a budget of its own.
+	acct := "login:" + strings.ToLower(strings.TrimSpace(login))
 	hash := dummyHash
 	if u != nil {
-		hash = []byte(u.PasswordHash)
+		acct, hash = "user:"+strconv.FormatUint(u.ID, 10), []byte(u.PasswordHash)
+	}
+	if limited, wait := d.Limits.LoginByAcct.Exhausted(acct); limited {
+		return nil, apperr.RateLimited(wait)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
 		d.Limits.LoginByIP.Spend(clientIP)
