@@ -58,6 +58,7 @@ func (r *runner) history() error {
 		return fmt.Errorf("seeding history: %w", err)
 	}
 	seedTime := time.Since(start)
+	r.maintain(db)
 	r.logf("stored %d messages in %v", o.historyMessages, seedTime.Round(time.Millisecond))
 	if err := r.api.loginAll(r.ctx, w.all); err != nil {
 		return err

@@ -193,6 +193,43 @@ func (r *runner) conv(k convKey) *convState {
 	return c
 }
 
+// maintenancePeriod is how often the tool stands in for autovacuum.
+const maintenancePeriod = 15 * time.Second
+
+// maintain stands in for autovacuum when the database has it off (the
+// shared PostgreSQL of the measurement machine does): without fresh
+// statistics PostgreSQL keeps the plans it cached while the tables were
+// small (sequential scans of messages) however large they grow, and the
+// conversation rows, updated a thousand times a second, are never vacuumed.
+// It analyzes and vacuums as autovacuum would, every maintenancePeriod.
+func (r *runner) maintain(db *gorm.DB) {
+	if !models.IsPostgres(db) {
+		return
+	}
+	var on string
+	if db.Raw("SHOW autovacuum").Scan(&on).Error != nil || on == "on" {
+		return
+	}
+	r.logf("autovacuum is off on this database: the tool runs VACUUM ANALYZE every %v in its stead", maintenancePeriod)
+	go func() {
+		t := time.NewTicker(maintenancePeriod)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-t.C:
+				if r.closing.Load() {
+					return
+				}
+				if err := db.Exec("VACUUM (ANALYZE) messages, groups, group_members, private_conversations, users").Error; err != nil {
+					r.logf("maintenance: %v", err)
+				}
+			}
+		}
+	}()
+}
+
 // prepare seeds the shape, logs everyone in and opens every socket.
 func (r *runner) prepare() (*world, error) {
 	o := r.o
@@ -206,6 +243,7 @@ func (r *runner) prepare() (*world, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.maintain(db)
 	r.logf("seeded %d users, %d groups of %d, %d pairs in %v", len(w.all), o.groups, o.members, o.pairs, time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	if err := r.api.loginAll(r.ctx, w.all); err != nil {
