@@ -17,10 +17,6 @@ import (
 	"workcomm/testenv"
 )
 
-// adminStrongPassword passes create-admin's strength rule; it is only checked,
-// not set, when an existing account is promoted.
-const adminStrongPassword = "Str0ng-admin-password"
-
 // adminUserView is the admin/self view of a user as the API answers it.
 type adminUserView struct {
 	ID       uint64 `json:"id"`
@@ -46,28 +42,6 @@ type auditView struct {
 // adminManyRegistrations lifts the per-IP registration limit for tests that create
 // many accounts from 127.0.0.1.
 func adminManyRegistrations(c *configs.Config) { c.RegisterPerHour = 100000 }
-
-// makeAdmin registers a user, promotes them as create-admin does, and logs in
-// again (the promotion ended their sessions).
-func adminMake(t testing.TB, env *testenv.Env, prefix string) *testenv.User {
-	t.Helper()
-	u := env.Register(t, prefix)
-	if _, _, err := env.App.Services.CreateAdmin(context.Background(), u.Email, "", adminStrongPassword); err != nil {
-		t.Fatalf("promoting %s: %v", u.Username, err)
-	}
-	adminRelogin(t, env, u)
-	return u
-}
-
-// relogin replaces u's tokens with those of a fresh login.
-func adminRelogin(t testing.TB, env *testenv.Env, u *testenv.User) {
-	t.Helper()
-	res := env.Post(t, "/api/v1/auth/login", "", map[string]string{"login": u.Username, "password": u.Password})
-	testenv.Expect(t, res, http.StatusOK)
-	var s struct{ AccessToken, RefreshToken string }
-	res.JSON(t, &s)
-	u.AccessToken, u.RefreshToken = s.AccessToken, s.RefreshToken
-}
 
 // adminAct sends an admin request with a chosen X-Request-ID.
 func adminAct(t testing.TB, env *testenv.Env, method, path, token, requestID string, body any) *testenv.Response {
@@ -128,7 +102,7 @@ func TestAdminBanTakesEffectAtOnce(t *testing.T) {
 		env := testenv.New(t, kind)
 		kicks := &adminKickRecorder{}
 		env.App.Services.Realtime = kicks // before any request: no race
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "mallory")
 		path := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
 
@@ -170,7 +144,7 @@ func TestAdminBanTakesEffectAtOnce(t *testing.T) {
 			testenv.Expect(t, env.Patch(t, path, admin.AccessToken, map[string]any{"banned": false}), http.StatusOK)
 			testenv.Expect(t, env.Get(t, "/api/v1/users/me", u.AccessToken), http.StatusUnauthorized)
 			testenv.Expect(t, env.Post(t, "/api/v1/auth/refresh", "", map[string]string{"refreshToken": u.RefreshToken}), http.StatusUnauthorized)
-			adminRelogin(t, env, u)
+			env.Relogin(t, u)
 			testenv.Expect(t, env.Get(t, "/api/v1/users/me", u.AccessToken), http.StatusOK)
 		})
 	})
@@ -181,7 +155,7 @@ func TestAdminRoleChangeTakesEffectAtOnce(t *testing.T) {
 		env := testenv.New(t, kind)
 		kicks := &adminKickRecorder{}
 		env.App.Services.Realtime = kicks
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "carol")
 		path := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
 
@@ -189,13 +163,13 @@ func TestAdminRoleChangeTakesEffectAtOnce(t *testing.T) {
 			testenv.Expect(t, env.Patch(t, path, admin.AccessToken, map[string]any{"role": "admin"}), http.StatusOK)
 			testenv.Expect(t, env.Get(t, "/api/v1/users/me", u.AccessToken), http.StatusUnauthorized)
 			testenv.Expect(t, env.Post(t, "/api/v1/auth/refresh", "", map[string]string{"refreshToken": u.RefreshToken}), http.StatusUnauthorized)
-			adminRelogin(t, env, u)
+			env.Relogin(t, u)
 			testenv.Expect(t, env.Get(t, "/api/v1/admin/stats", u.AccessToken), http.StatusOK)
 		})
 		t.Run("a demoted admin loses the admin routes at once", func(t *testing.T) {
 			testenv.Expect(t, env.Patch(t, path, admin.AccessToken, map[string]any{"role": "user"}), http.StatusOK)
 			testenv.Expect(t, env.Get(t, "/api/v1/admin/stats", u.AccessToken), http.StatusUnauthorized)
-			adminRelogin(t, env, u)
+			env.Relogin(t, u)
 			testenv.Expect(t, env.Get(t, "/api/v1/admin/stats", u.AccessToken), http.StatusForbidden)
 		})
 		if kicks.count(u.ID) != 2 {
@@ -207,7 +181,7 @@ func TestAdminRoleChangeTakesEffectAtOnce(t *testing.T) {
 func TestAdminUpdateUserValidation(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "dave")
 		path := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
 		cases := []struct {
@@ -246,8 +220,8 @@ func TestAdminUpdateUserValidation(t *testing.T) {
 func TestAdminCannotHarmThemself(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
-		adminMake(t, env, "other") // so that the last-admin rule is not what answers
+		admin := env.RegisterAdmin(t, "boss")
+		env.RegisterAdmin(t, "other") // so that the last-admin rule is not what answers
 		self := fmt.Sprintf("/api/v1/admin/users/%d", admin.ID)
 		cases := []struct {
 			story  string
@@ -296,8 +270,8 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 		svc := env.App.Services
 
 		t.Run("an admin demoted while acting cannot remove the last admin: 409", func(t *testing.T) {
-			a := adminMake(t, env, "anna")
-			b := adminMake(t, env, "bert")
+			a := env.RegisterAdmin(t, "anna")
+			b := env.RegisterAdmin(t, "bert")
 			aUser, err := models.GetUser(ctx, env.App.DB, a.ID) // what a's request loaded before b acted
 			if err != nil {
 				t.Fatal(err)
@@ -318,10 +292,10 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 		})
 
 		t.Run("a stale admin cannot act on anyone either: 403", func(t *testing.T) {
-			c := adminMake(t, env, "carl")
+			c := env.RegisterAdmin(t, "carl")
 			victim := env.Register(t, "vic")
 			cUser, _ := models.GetUser(ctx, env.App.DB, c.ID)
-			boss := adminMake(t, env, "dora")
+			boss := env.RegisterAdmin(t, "dora")
 			testenv.Expect(t, env.Patch(t, fmt.Sprintf("/api/v1/admin/users/%d", c.ID), boss.AccessToken, map[string]any{"banned": true}), http.StatusOK)
 			_, err := svc.AdminUpdateUser(ctx, services.Actor{User: cUser, RequestID: "stale"}, victim.ID, services.AdminUserChange{Banned: adminPtr(true)})
 			if got := apperrCode(err); got != "forbidden" {
@@ -331,8 +305,8 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 
 		t.Run("two admins demoting each other at once leave exactly one admin", func(t *testing.T) {
 			for round := range 5 {
-				a := adminMake(t, env, fmt.Sprintf("r%da", round))
-				b := adminMake(t, env, fmt.Sprintf("r%db", round))
+				a := env.RegisterAdmin(t, fmt.Sprintf("r%da", round))
+				b := env.RegisterAdmin(t, fmt.Sprintf("r%db", round))
 				// Demote every other admin first, so that a and b are the only ones.
 				var others []uint64
 				if err := env.App.DB.Model(&models.User{}).Where("role = ? AND id NOT IN ?", models.RoleAdmin, []uint64{a.ID, b.ID}).Pluck("id", &others).Error; err != nil {
@@ -377,7 +351,7 @@ func TestAdminDeleteUser(t *testing.T) {
 		env := testenv.New(t, kind)
 		kicks := &adminKickRecorder{}
 		env.App.Services.Realtime = kicks
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "erin")
 		friend := env.Register(t, "fred")
 		env.Befriend(t, u, friend)
@@ -456,7 +430,7 @@ func TestAdminDeleteUser(t *testing.T) {
 func TestAdminAuditLog(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "gus")
 		v := env.Register(t, "hal")
 		upath := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
@@ -551,7 +525,7 @@ func TestAdminAuditLog(t *testing.T) {
 func TestAdminListUsers(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind, adminManyRegistrations)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		var want []uint64
 		want = append(want, admin.ID)
 		for i := range 7 {
@@ -625,7 +599,7 @@ func TestAdminListUsers(t *testing.T) {
 func TestAdminStats(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		stats := func(t *testing.T) map[string]int64 {
 			t.Helper()
 			res := env.Get(t, "/api/v1/admin/stats", admin.AccessToken)
@@ -691,7 +665,7 @@ func TestAdminStats(t *testing.T) {
 func TestAdminPayments(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		a, b := env.Register(t, "amy"), env.Register(t, "ben")
 		// Payments as the webhook leaves them, written directly: this test is
 		// about the admin listing, not about Stripe.
@@ -786,7 +760,7 @@ func TestAdminPayments(t *testing.T) {
 func TestDeletedUsersMessagesStay(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		owner, gone := env.Register(t, "owner"), env.Register(t, "gone")
 		res := env.Post(t, "/api/v1/chat/groups", owner.AccessToken, map[string]any{"name": "Team", "memberIds": []uint64{gone.ID}})
 		testenv.Expect(t, res, http.StatusCreated)

@@ -84,7 +84,7 @@ func expectClosedWithin(t *testing.T, conn *websocket.Conn, d time.Duration) int
 func TestAdminActionsCloseOpenSockets(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		cases := []struct {
 			story  string
 			method string
@@ -163,7 +163,7 @@ func adminOnlineNow(t *testing.T, env *testenv.Env, admin *testenv.User, want in
 func TestAdminStatsOnlineNow(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		admin := adminMake(t, env, "boss")
+		admin := env.RegisterAdmin(t, "boss")
 		a, b := env.Register(t, "amy"), env.Register(t, "ben")
 		adminOnlineNow(t, env, admin, 0)
 		adminDialReady(t, env, "/ws/private", a)
@@ -191,7 +191,7 @@ func TestAdminAcrossNodes(t *testing.T) {
 	shared(cfg)
 	nodeB := testenv.NewOnDB(t, testenv.Postgres, nodeA.App.DB, nodeA.DBURL, cfg)
 
-	admin := adminMake(t, nodeA, "boss")
+	admin := nodeA.RegisterAdmin(t, "boss")
 	u := nodeA.Register(t, "far")
 	conn := adminDialReady(t, nodeB, "/ws/private", u)
 	t.Run("onlineNow on node A counts a socket on node B", func(t *testing.T) {

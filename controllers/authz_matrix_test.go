@@ -248,7 +248,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind, adminManyRegistrations, testenv.WithStripe(testenv.StripeMockURL(t)))
 		matrix := authzMatrix()
-		admin := adminMake(t, env, "root")
+		admin := env.RegisterAdmin(t, "root")
 		banned := env.Register(t, "banned")
 		testenv.Expect(t, env.Patch(t, fmt.Sprintf("/api/v1/admin/users/%d", banned.ID), admin.AccessToken, map[string]any{"banned": true}), http.StatusOK)
 

@@ -167,7 +167,7 @@ func TestPrivateChat(t *testing.T) {
 			eve := env.Register(t, "eve")
 			env.Befriend(t, alice, eve)
 			sent := sendPrivate(t, env, eve, alice, "bye all")
-			admin := adminMake(t, env, "chatadmin")
+			admin := env.RegisterAdmin(t, "chatadmin")
 			testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", eve.ID), admin.AccessToken), http.StatusNoContent)
 
 			res := env.Get(t, privatePath(eve, "messages"), alice.AccessToken)

@@ -82,7 +82,7 @@ func TestLoginBruteForceAndCredentialStuffing(t *testing.T) {
 func TestUserEnumeration(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind, manyRegistrations)
-		admin := makeAdmin(t, env, "root")
+		admin := env.RegisterAdmin(t, "root")
 		prober := env.Register(t, "prober")
 		live, deleted, banned := env.Register(t, "live"), env.Register(t, "gone"), env.Register(t, "banned")
 		testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/admin/users/%d", deleted.ID), admin.AccessToken), http.StatusNoContent)

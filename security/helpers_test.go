@@ -27,9 +27,6 @@ const waitTime = 10 * time.Second
 // the tests use it only to show that a well-formed token is accepted.
 const jwtSecret = "test-secret-test-secret-test-secret-0123"
 
-// adminPassword passes create-admin's strength check.
-const adminPassword = "Str0ng-admin-password"
-
 // manyRegistrations lifts the per-IP registration limit for suites that make
 // many accounts from 127.0.0.1.
 func manyRegistrations(c *configs.Config) { c.RegisterPerHour = 100000 }
@@ -87,34 +84,12 @@ func newWorld(t *testing.T, kind string, opts ...testenv.Option) *world {
 	res.JSON(t, &fr)
 	w.requestID = fr.ID
 
-	w.admin = makeAdmin(t, env, "admin")
+	w.admin = env.RegisterAdmin(t, "admin")
 	for _, banned := range []bool{true, false} {
 		testenv.Expect(t, env.Patch(t, fmt.Sprintf("/api/v1/admin/users/%d", w.carol.ID), w.admin.AccessToken, map[string]any{"banned": banned}), http.StatusOK)
 	}
-	relogin(t, env, w.carol) // the ban ended carol's sessions
+	env.Relogin(t, w.carol) // the ban ended carol's sessions
 	return w
-}
-
-// makeAdmin registers a user and promotes them as create-admin does, then
-// logs in again (the promotion ended their sessions).
-func makeAdmin(t testing.TB, env *testenv.Env, prefix string) *testenv.User {
-	t.Helper()
-	u := env.Register(t, prefix)
-	if _, _, err := env.App.Services.CreateAdmin(context.Background(), u.Email, "", adminPassword); err != nil {
-		t.Fatalf("promoting %s: %v", u.Username, err)
-	}
-	relogin(t, env, u)
-	return u
-}
-
-// relogin replaces u's tokens with a fresh login's.
-func relogin(t testing.TB, env *testenv.Env, u *testenv.User) {
-	t.Helper()
-	res := env.Post(t, "/api/v1/auth/login", "", map[string]string{"login": u.Username, "password": u.Password})
-	testenv.Expect(t, res, http.StatusOK)
-	var s struct{ AccessToken, RefreshToken string }
-	res.JSON(t, &s)
-	u.AccessToken, u.RefreshToken = s.AccessToken, s.RefreshToken
 }
 
 var msgSeq atomic.Int64

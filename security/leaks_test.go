@@ -81,7 +81,7 @@ func TestNoSecretInAnyAnswer(t *testing.T) {
 		env := testenv.New(t, kind, manyRegistrations, testenv.WithStripe(testenv.StripeMockURL(t)))
 		s := &script{t: t, env: env}
 		ana, ben, cyd := env.Register(t, "ana"), env.Register(t, "ben"), env.Register(t, "cyd")
-		root := makeAdmin(t, env, "root")
+		root := env.RegisterAdmin(t, "root")
 		users := []*testenv.User{ana, ben, cyd, root}
 		for _, u := range users {
 			s.listen(u, "/ws/private")

@@ -182,7 +182,7 @@ func TestAccessTokenForgeries(t *testing.T) {
 func TestRevokedUsersTokens(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind, manyRegistrations)
-		admin := makeAdmin(t, env, "root")
+		admin := env.RegisterAdmin(t, "root")
 		for _, tc := range []struct {
 			name   string
 			revoke func(t *testing.T, u *testenv.User)
@@ -200,7 +200,7 @@ func TestRevokedUsersTokens(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				u := env.Register(t, "revoked")
 				if tc.name == "demoted from admin" {
-					u = makeAdmin(t, env, "second")
+					u = env.RegisterAdmin(t, "second")
 				}
 				open := dial(t, env, "/ws/group", u)
 				tc.revoke(t, u)

@@ -383,3 +383,29 @@ func (e *Env) Befriend(t testing.TB, a, b *User) {
 	res.JSON(t, &req)
 	Expect(t, e.Post(t, fmt.Sprintf("/api/v1/friends/requests/%d/accept", req.ID), b.AccessToken, nil), http.StatusOK)
 }
+
+// AdminPassword passes create-admin's strength check. It is only checked: a
+// promoted account keeps the password it registered with.
+const AdminPassword = "Admin-Password-123!"
+
+// RegisterAdmin registers a user and promotes them as `workcomm create-admin`
+// does, then logs in again (a promotion ends the user's earlier sessions).
+func (e *Env) RegisterAdmin(t testing.TB, prefix string) *User {
+	t.Helper()
+	u := e.Register(t, prefix)
+	if _, _, err := e.App.Services.CreateAdmin(context.Background(), u.Email, "", AdminPassword); err != nil {
+		t.Fatalf("promoting %s: %v", u.Username, err)
+	}
+	e.Relogin(t, u)
+	return u
+}
+
+// Relogin replaces u's tokens with those of a fresh login.
+func (e *Env) Relogin(t testing.TB, u *User) {
+	t.Helper()
+	res := e.Post(t, "/api/v1/auth/login", "", map[string]string{"login": u.Username, "password": u.Password})
+	Expect(t, res, http.StatusOK)
+	var s struct{ AccessToken, RefreshToken string }
+	res.JSON(t, &s)
+	u.AccessToken, u.RefreshToken = s.AccessToken, s.RefreshToken
+}
