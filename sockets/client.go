@@ -37,6 +37,10 @@ const (
 	// batch; a larger one (a burst) goes back to the garbage collector, so
 	// that an idle socket holds no queue memory.
 	smallBatch = 16
+	// writerLinger is how long a writer with nothing to write waits for
+	// more before it ends: a socket that receives several frames a second
+	// keeps its writer (no goroutine to start per frame), an idle one has none.
+	writerLinger = time.Second
 	// closeGrace is how long a closing socket waits for the peer's close frame
 	// (or for unread bytes to drain) before the TCP connection is closed.
 	closeGrace = time.Second
@@ -58,6 +62,7 @@ type client struct {
 	answers    [][]byte      // answers to this client's own requests (JSON payloads), in order; guarded by mu
 	spare      [][]byte      // the writer's previous batch, reused when small
 	room       chan struct{} // one token: the writer took the answers (a reader waiting for room goes on)
+	wake       chan struct{} // one token: something to write, for a lingering writer
 	done       chan struct{} // closed once: the writer sends the close frame and stops
 	writerDone chan struct{} // closed once no writer will ever run again
 	writerOn   bool          // a writer runs; guarded by mu
@@ -83,6 +88,7 @@ func newClient(srv *Server, h *hub, conn *websocket.Conn, u *models.User) *clien
 	return &client{
 		srv: srv, hub: h, conn: conn, user: me, userID: u.ID,
 		room:       make(chan struct{}, 1),
+		wake:       make(chan struct{}, 1),
 		writerOn:   true, // until startWriting: the ready frame goes first
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -145,6 +151,8 @@ func (c *client) kick() {
 	c.mu.Unlock()
 	if start {
 		go c.writeLoop()
+	} else {
+		c.signal(c.wake) // a lingering writer goes on
 	}
 }
 
@@ -240,9 +248,11 @@ func (c *client) ping() {
 // writeLoop is the writer: it writes every answer and every pushed frame
 // waiting, answers first, in one system call (writev), so that under load a
 // socket's frames coalesce instead of costing a write each; it ends when
-// nothing is left. A close request sends the close frame and ends the
+// nothing has come for writerLinger. A close request sends the close frame and ends the
 // writing for good, as does a write error.
 func (c *client) writeLoop() {
+	var linger *time.Timer
+	lingered := false
 	for {
 		if c.closing.Load() {
 			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(writeWait))
@@ -256,12 +266,28 @@ func (c *client) writeLoop() {
 		ping := c.pingDue
 		c.pingDue = false
 		if len(c.pushed)+len(c.answers) == 0 && !ping && !c.closing.Load() {
-			c.writerOn = false
-			c.pushed, c.spare = nil, nil // an idle socket keeps no queue memory
+			if lingered {
+				c.writerOn = false
+				c.pushed, c.spare = nil, nil // an idle socket keeps no queue memory
+				c.mu.Unlock()
+				return
+			}
 			c.mu.Unlock()
-			return
+			if linger == nil {
+				linger = time.NewTimer(writerLinger)
+			} else {
+				linger.Reset(writerLinger)
+			}
+			select {
+			case <-c.wake:
+			case <-linger.C:
+				lingered = true
+			case <-c.done:
+			}
+			continue
 		}
 		c.mu.Unlock()
+		lingered = false
 		var err error
 		if ping {
 			err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))

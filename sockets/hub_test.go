@@ -15,7 +15,7 @@ import (
 // testClient is a client with queues and no connection: the hub only queues.
 func testClient(srv *Server, h *hub, userID uint64) *client {
 	return &client{srv: srv, hub: h, userID: userID,
-		room: make(chan struct{}, 1),
+		room: make(chan struct{}, 1), wake: make(chan struct{}, 1),
 		done: make(chan struct{}), writerDone: make(chan struct{})}
 }
 
