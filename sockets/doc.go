@@ -37,7 +37,7 @@
 // Each socket has exactly one reader (which also handles requests, in order)
 // and at most one writer, the only goroutine that writes frames, which runs
 // only while frames keep coming (it ends after a second without any): an
-// idle socket is one goroutine and a 1 KiB read buffer. A frame is laid out for the wire once per node
+// idle socket is one goroutine and a 512-byte read buffer. A frame is laid out for the wire once per node
 // and shared by every recipient's queue. The writer takes everything
 // waiting at once and writes it in one system call, answers (ack, error,
 // pong, sync pages) before pushed frames, with a 10 s deadline; on a busy

@@ -70,10 +70,11 @@ func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tr
 		// The Origin is checked before the upgrade, to answer 403 in the contract's shape.
 		CheckOrigin:     func(*http.Request) bool { return true },
 		WriteBufferPool: &sync.Pool{}, // idle sockets hold no write buffer
-		// 1 KiB holds several requests (a message.send is a few hundred
-		// bytes); a larger frame takes more reads. The default (the HTTP
-		// server's 4 KiB reader) would stay with every idle socket.
-		ReadBufferSize: 1024,
+		// 512 bytes hold a typical request (a message.send is a few hundred
+		// bytes); a larger payload is read straight into the message, past
+		// the buffer. The default (the HTTP server's 4 KiB reader) would stay
+		// with every idle socket.
+		ReadBufferSize: 512,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := b.Subscribe(ctx, s.receive); err != nil {
