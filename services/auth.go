@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -28,7 +29,12 @@ type RegisterInput struct {
 
 // dummyHash is compared against when the login names nobody, so that an unknown
 // user costs the same time as a wrong password (no enumeration by timing).
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("workcomm-dummy-password"), bcrypt.DefaultCost)
+// It is made on first use, not at start-up: every process (migrate, seed, each
+// test binary) would otherwise pay a bcrypt hash it may never need.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("workcomm-dummy-password"), bcrypt.DefaultCost)
+	return h
+})
 
 // Register creates a user and opens a session; limited per client IP.
 func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) (*Session, error) {
@@ -71,7 +77,7 @@ func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Se
 	// its email and username does not double the guesses; a login that names
 	// nobody has a budget of its own.
 	acct := "login:" + strings.ToLower(strings.TrimSpace(login))
-	hash := dummyHash
+	hash := dummyHash()
 	if u != nil {
 		acct, hash = "user:"+strconv.FormatUint(u.ID, 10), []byte(u.PasswordHash)
 	}
