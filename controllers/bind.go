@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"workcomm/apperr"
+	"workcomm/models"
 )
 
 // validate is the one validator: it caches struct metadata, so it is shared.
@@ -39,6 +41,8 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("username", func(fl validator.FieldLevel) bool {
 		return usernamePattern.MatchString(fl.Field().String())
 	})
+	// id: a value a row's id can have (bodies naming an object use it).
+	v.RegisterAlias("id", "gt=0,max="+strconv.FormatUint(models.MaxID, 10))
 	// notblank: at least one non-space character.
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
@@ -246,6 +250,8 @@ func message(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "gt", "gte":
 		return "must be at least " + fe.Param()
+	case "id":
+		return "must be an id (a whole number from 1 to " + strconv.FormatUint(models.MaxID, 10) + ")"
 	case "username":
 		return "may contain only letters, digits, '_', '.' and '-'"
 	case "oneof":

@@ -19,7 +19,7 @@ type FriendsController struct {
 
 // FriendRequestBody is the body of POST /friends/requests.
 type FriendRequestBody struct {
-	UserID uint64 `json:"userId" validate:"required,gt=0"`
+	UserID uint64 `json:"userId" validate:"required,id"`
 }
 
 // FriendRequestView is a pending friend request.

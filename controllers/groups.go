@@ -37,7 +37,7 @@ type GroupMemberView struct {
 type CreateGroupBody struct {
 	Name        string   `json:"name" validate:"notblank,max=100"`
 	Description *string  `json:"description" validate:"omitempty,max=1000"`
-	MemberIDs   []uint64 `json:"memberIds" validate:"omitempty,max=499,dive,gt=0"`
+	MemberIDs   []uint64 `json:"memberIds" validate:"omitempty,max=499,dive,id"`
 }
 
 // UpdateGroupBody is the body of PATCH /chat/groups/:id.
@@ -48,7 +48,7 @@ type UpdateGroupBody struct {
 
 // AddMemberBody is the body of POST /chat/groups/:id/members.
 type AddMemberBody struct {
-	UserID uint64 `json:"userId" validate:"required,gt=0"`
+	UserID uint64 `json:"userId" validate:"required,id"`
 }
 
 // NewGroupView builds a group with its members and their presence (REST and

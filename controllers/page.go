@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"workcomm/apperr"
+	"workcomm/models"
 	"workcomm/services"
 )
 
@@ -39,7 +40,7 @@ func DecodeCursor(s string) (uint64, error) {
 		return 0, apperr.Field("cursor", "is not a cursor this server made")
 	}
 	id, err := strconv.ParseUint(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || id == 0 {
+	if err != nil || id == 0 || id > models.MaxID {
 		return 0, apperr.Field("cursor", "is not a cursor this server made")
 	}
 	return id, nil
@@ -78,7 +79,7 @@ func parsePage(c *gin.Context) (services.Page, error) {
 // such object can exist.
 func pathID(c *gin.Context, name string) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param(name), 10, 64)
-	if err != nil || id == 0 {
+	if err != nil || id == 0 || id > models.MaxID {
 		return 0, apperr.New(apperr.ErrNotFound, "not found")
 	}
 	return id, nil

@@ -7,11 +7,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"gorm.io/gorm"
 
 	"workcomm/apperr"
 )
+
+// MaxID is the largest id a row can have: ids are signed 64-bit in both
+// databases, and the drivers refuse a uint64 argument above it (a 500 if it
+// reached a query). A larger id from a client names nothing; every boundary
+// that reads one (paths, cursors, bodies, socket frames) says so first.
+const MaxID = math.MaxInt64
 
 // All lists every model, in dependency order, for AutoMigrate. Each feature adds
 // its models here.

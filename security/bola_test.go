@@ -2,6 +2,7 @@ package security_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -22,10 +23,19 @@ func (w *world) maxID() uint64 {
 		w.requestID, w.malloryMsg, w.malloryPrivateMsg, slices.Max(w.privateMsgs), slices.Max(w.groupMsgs)}) + 3
 }
 
-// walk calls try for every id from 1 to maxID, counting each as an attack.
+// farIDs are ids no database row can have or has: the largest bigint, and
+// past it (a uint64 over 2^63-1 cannot even be a query argument).
+var farIDs = []uint64{math.MaxInt64, math.MaxInt64 + 1, math.MaxUint64}
+
+// walk calls try for every id from 1 to maxID, then for the farIDs, counting
+// each as an attack.
 func (w *world) walk(t *testing.T, try func(t *testing.T, id uint64)) {
 	t.Helper()
+	ids := make([]uint64, 0, w.maxID()+uint64(len(farIDs)))
 	for id := uint64(1); id <= w.maxID(); id++ {
+		ids = append(ids, id)
+	}
+	for _, id := range append(ids, farIDs...) {
 		attacks.Add(1)
 		try(t, id)
 		if t.Failed() {
@@ -251,6 +261,7 @@ func TestSocketObjectLevelAuthorization(t *testing.T) {
 		// so that every request reaches the access check.
 		env.App.Services.Limits.Messages = ratelimit.NewRate(10000, 10000)
 		env.App.Services.Limits.Typing = ratelimit.NewRate(10000, 10000)
+		env.App.Services.Limits.SocketRequests = ratelimit.NewRate(10000, 10000)
 		group := dial(t, env, "/ws/group", w.mallory)
 		private := dial(t, env, "/ws/private", w.mallory)
 

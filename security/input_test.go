@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"workcomm/controllers"
 	"workcomm/testenv"
 	"workcomm/wsclient"
 )
@@ -406,4 +408,57 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 		*target = ce
 	}
 	return ok
+}
+
+// TestIDsPastTheDatabaseRange: an id over 2^63-1 fits the API's unsigned ids
+// but no database column, and the drivers refuse it as a query argument. In a
+// body it is a validation error naming the field, in a cursor a bad cursor;
+// paths and socket frames are walked by the BOLA tests (farIDs).
+func TestIDsPastTheDatabaseRange(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		w := newWorld(t, kind)
+		env, m := w.env, w.mallory
+		for _, id := range []uint64{math.MaxInt64 + 1, math.MaxUint64} {
+			for _, c := range []struct {
+				path, field string
+				body        map[string]any
+			}{
+				{"/api/v1/friends/requests", "userId", map[string]any{"userId": id}},
+				{"/api/v1/chat/groups", "memberIds[1]", map[string]any{"name": "far", "memberIds": []uint64{w.malloryFriend.ID, id}}},
+				{fmt.Sprintf("/api/v1/chat/groups/%d/members", w.malloryGroup), "userId", map[string]any{"userId": id}},
+			} {
+				attacks.Add(1)
+				res := env.Post(t, c.path, m.AccessToken, c.body)
+				expectRefused(t, res, http.StatusBadRequest, "validation_failed")
+				if msg := res.ErrorFields()[c.field]; !strings.Contains(msg, "must be an id") {
+					t.Fatalf("POST %s with %s=%d: fields %v", c.path, c.field, id, res.ErrorFields())
+				}
+			}
+			cursor := *controllers.EncodeCursor(id)
+			for _, path := range []string{"/api/v1/payments", "/api/v1/users?q=a"} {
+				attacks.Add(1)
+				res := env.Get(t, path+sep(path)+"cursor="+cursor, m.AccessToken)
+				expectRefused(t, res, http.StatusBadRequest, "validation_failed")
+				if res.ErrorFields()["cursor"] == "" {
+					t.Fatalf("GET %s with a cursor past %d: %s", path, id, res.Body)
+				}
+			}
+			attacks.Add(1)
+			res := env.Get(t, "/api/v1/admin/users?cursor="+cursor, w.admin.AccessToken)
+			expectRefused(t, res, http.StatusBadRequest, "validation_failed")
+		}
+		// Nothing was made on the way.
+		res := env.Get(t, "/api/v1/chat/groups", m.AccessToken)
+		testenv.Expect(t, res, http.StatusOK)
+		if strings.Contains(string(res.Body), `"far"`) {
+			t.Fatalf("a group was made: %s", res.Body)
+		}
+	})
+}
+
+func sep(path string) string {
+	if strings.Contains(path, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -32,5 +32,8 @@ func groupKey(t target) (services.ConvKey, error) {
 	if t.GroupID == 0 {
 		return services.ConvKey{}, apperr.Field("groupId", "is required")
 	}
+	if t.GroupID > models.MaxID {
+		return services.ConvKey{}, apperr.New(apperr.ErrNotFound, "group not found")
+	}
 	return services.ConvKey{Type: models.ConvGroup, ID: t.GroupID}, nil
 }

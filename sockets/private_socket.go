@@ -35,5 +35,8 @@ func privateKey(t target) (services.ConvKey, error) {
 	if t.ToUserID == 0 {
 		return services.ConvKey{}, apperr.Field("toUserId", "is required")
 	}
+	if t.ToUserID > models.MaxID {
+		return services.ConvKey{}, apperr.New(apperr.ErrNotFound, "user not found")
+	}
 	return services.ConvKey{Type: models.ConvPrivate, ID: t.ToUserID}, nil
 }
