@@ -19,6 +19,7 @@ import (
 	"workcomm/controllers"
 	"workcomm/docs"
 	"workcomm/models"
+	"workcomm/ratelimit"
 	"workcomm/routes"
 	"workcomm/services"
 	"workcomm/sockets"
@@ -95,6 +96,9 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 		return nil, err
 	}
 	a.Services.Realtime = rt
+	if rdb := rt.RedisClient(); rdb != nil {
+		a.Services.Limits.Share(ratelimit.NewShared(rdb, cfg.RedisPrefix, a.Registry, log))
+	}
 	a.closers = append(a.closers, rt.Close)
 	a.shutdownHooks = append(a.shutdownHooks, rt.Shutdown)
 	a.seeders = append(a.seeders, services.SeedDemoGroup)

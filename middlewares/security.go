@@ -88,7 +88,7 @@ func RateLimitWrites(l *ratelimit.Limiter) gin.HandlerFunc {
 			return
 		}
 		if u := CurrentUser(c); u != nil {
-			if ok, wait := l.Allow(userKey(u.ID)); !ok {
+			if ok, wait := l.Allow(c.Request.Context(), userKey(u.ID)); !ok {
 				Abort(c, apperr.RateLimited(wait))
 				return
 			}

@@ -143,3 +143,68 @@ func TestUserEnumeration(t *testing.T) {
 		})
 	})
 }
+
+// Behind a load balancer the budgets are the cluster's, not each node's: two
+// nodes on one database and one Redis give an attacker who alternates between
+// them 10 guesses, not 20, and registrations, REST writes and payment intents
+// likewise.
+func TestBudgetsAreClusterWide(t *testing.T) {
+	url := testenv.RequireRedisOrSkip(t)
+	testenv.RequirePostgresOrSkip(t)
+	prefix := testenv.UniqueName("wcs")
+	cluster := func(c *configs.Config) {
+		c.RedisURL, c.RedisPrefix, c.RegisterPerHour, c.WritesPerMinute = url, prefix, 4, 6
+	}
+	a := testenv.New(t, testenv.Postgres, cluster)
+	cfg := testenv.Config()
+	cluster(cfg)
+	b := testenv.NewOnDB(t, testenv.Postgres, a.App.DB, a.DBURL, cfg)
+	nodes := []*testenv.Env{a, b}
+	target, writer := a.Register(t, "target"), b.Register(t, "writer") // 2 of the client IP's 4 registrations
+
+	t.Run("failed logins", func(t *testing.T) {
+		u := target
+		for i := range 10 {
+			attacks.Add(1)
+			expectRefused(t, login(nodes[i%2], t, u.Username, fmt.Sprintf("guess-%d-password", i), nil), http.StatusUnauthorized, "invalid_credentials")
+		}
+		for _, n := range nodes {
+			attacks.Add(1)
+			res := login(n, t, u.Username, u.Password, nil)
+			expectRefused(t, res, http.StatusTooManyRequests, "rate_limited")
+			if res.Header.Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+		}
+	})
+	t.Run("registrations", func(t *testing.T) {
+		for i := range 4 {
+			attacks.Add(1)
+			name := testenv.UniqueName("mass")
+			res := nodes[i%2].Do(t, testenv.Req{Method: http.MethodPost, Path: "/api/v1/auth/register",
+				Body: map[string]string{"username": name, "email": name + "@example.com", "password": "password-" + name}})
+			want := http.StatusCreated
+			if i >= 2 {
+				want = http.StatusTooManyRequests
+			}
+			testenv.Expect(t, res, want)
+		}
+	})
+	t.Run("REST writes", func(t *testing.T) {
+		u := writer
+		statuses := []int{}
+		for i := range 8 {
+			res := nodes[i%2].Patch(t, "/api/v1/users/me", u.AccessToken, map[string]any{"displayName": fmt.Sprintf("Writer %d", i)})
+			statuses = append(statuses, res.Status)
+		}
+		for i, s := range statuses {
+			want := http.StatusOK
+			if i >= 6 {
+				want = http.StatusTooManyRequests
+			}
+			if s != want {
+				t.Fatalf("write %d answered %d, want %d (all: %v)", i, s, want, statuses)
+			}
+		}
+	})
+}

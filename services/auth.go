@@ -38,7 +38,7 @@ var dummyHash = sync.OnceValue(func() []byte {
 
 // Register creates a user and opens a session; limited per client IP.
 func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) (*Session, error) {
-	if ok, wait := d.Limits.Register.Allow(clientIP); !ok {
+	if ok, wait := d.Limits.Register.Allow(ctx, clientIP); !ok {
 		return nil, apperr.RateLimited(wait)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), d.BcryptCost)
@@ -66,7 +66,7 @@ func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) 
 // Login checks a login (email or username) and password. Failures are limited
 // per account and per client IP; successes do not count.
 func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Session, error) {
-	if limited, wait := d.Limits.LoginByIP.Exhausted(clientIP); limited {
+	if limited, wait := d.Limits.LoginByIP.Exhausted(ctx, clientIP); limited {
 		return nil, apperr.RateLimited(wait)
 	}
 	u, err := models.FindUserByLogin(ctx, d.DB, login)
@@ -81,12 +81,12 @@ func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Se
 	if u != nil {
 		acct, hash = "user:"+strconv.FormatUint(u.ID, 10), []byte(u.PasswordHash)
 	}
-	if limited, wait := d.Limits.LoginByAcct.Exhausted(acct); limited {
+	if limited, wait := d.Limits.LoginByAcct.Exhausted(ctx, acct); limited {
 		return nil, apperr.RateLimited(wait)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		d.Limits.LoginByIP.Spend(clientIP)
-		d.Limits.LoginByAcct.Spend(acct)
+		d.Limits.LoginByIP.Spend(ctx, clientIP)
+		d.Limits.LoginByAcct.Spend(ctx, acct)
 		return nil, apperr.ErrInvalidCredentials
 	}
 	if u.Banned {

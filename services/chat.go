@@ -184,7 +184,7 @@ func (d *Deps) SendMessage(ctx context.Context, me *models.User, key ConvKey, in
 	if in, err = checkSend(in); err != nil {
 		return nil, false, err
 	}
-	if ok, wait := d.Limits.Messages.Allow(userKey(me.ID)); !ok {
+	if ok, wait := d.Limits.Messages.Allow(ctx, userKey(me.ID)); !ok {
 		return nil, false, apperr.RateLimited(wait)
 	}
 	c := &conversation{key: key}
@@ -267,7 +267,7 @@ func (d *Deps) MarkRead(ctx context.Context, me *models.User, key ConvKey, seq u
 // Typing tells the others in the conversation that the caller is typing.
 // Nothing is stored.
 func (d *Deps) Typing(ctx context.Context, me *models.User, key ConvKey) error {
-	if ok, wait := d.Limits.Typing.Allow(userKey(me.ID)); !ok {
+	if ok, wait := d.Limits.Typing.Allow(ctx, userKey(me.ID)); !ok {
 		return apperr.RateLimited(wait)
 	}
 	c, err := d.open(ctx, me, key)

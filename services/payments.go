@@ -138,7 +138,7 @@ func (d *Deps) CreatePaymentIntent(ctx context.Context, me *models.User, planID,
 			return res, err
 		}
 	}
-	if ok, wait := d.Limits.PaymentIntent.Allow("u" + strconv.FormatUint(me.ID, 10)); !ok {
+	if ok, wait := d.Limits.PaymentIntent.Allow(ctx, "u"+strconv.FormatUint(me.ID, 10)); !ok {
 		return nil, apperr.RateLimited(wait)
 	}
 	pi, err := d.newStripeIntent(ctx, me, plan, idemKey)

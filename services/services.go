@@ -85,6 +85,18 @@ func NewLimits(c *configs.Config) *Limits {
 	}
 }
 
+// Share makes the limits that guard accounts and money cluster-wide (see
+// ratelimit.Shared). The chat limits stay per node: a socket lives on one
+// node, they are checked on every frame, where a round trip would cost most,
+// and REST writes are already under the shared Writes budget.
+func (l *Limits) Share(s *ratelimit.Shared) {
+	l.Register.Share(s, "register")
+	l.LoginByIP.Share(s, "login-ip")
+	l.LoginByAcct.Share(s, "login-acct")
+	l.Writes.Share(s, "writes")
+	l.PaymentIntent.Share(s, "payment-intent")
+}
+
 // Deps is everything the services share.
 type Deps struct {
 	Config     *configs.Config

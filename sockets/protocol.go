@@ -114,7 +114,7 @@ func (s *Server) dispatch(c *client, typ int, data []byte) {
 		c.reply(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, `a frame is a JSON object {"type", "id", "data"}`)))
 		return
 	}
-	if ok, wait := s.svc.Limits.SocketRequests.Allow(strconv.FormatUint(c.userID, 10)); !ok {
+	if ok, wait := s.svc.Limits.SocketRequests.Allow(s.ctx, strconv.FormatUint(c.userID, 10)); !ok {
 		// Refused before any work: a flood costs the server one decode a frame.
 		c.reply(s.errorFrame(c, req.ID, apperr.RateLimited(wait)))
 		return

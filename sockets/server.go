@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"workcomm/broker"
 	"workcomm/controllers"
@@ -114,6 +115,15 @@ func NewFromConfig(ctx context.Context, svc *services.Deps, reg prometheus.Regis
 	}
 	built.Store(s)
 	return s, nil
+}
+
+// RedisClient is the broker's Redis client, nil when the broker is in-process:
+// other cluster-wide state (rate limits) shares its connections.
+func (s *Server) RedisClient() *redis.Client {
+	if rb, ok := s.broker.(*broker.Redis); ok {
+		return rb.Client()
+	}
+	return nil
 }
 
 // Ping checks the broker (the Redis readiness check).
