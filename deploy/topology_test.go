@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -347,136 +346,31 @@ type restartResult struct {
 	sent, acked, stored, reconnects, resends, deliveries, dupes int
 }
 
-// member is one client that reconnects through nginx, resends what was not
-// acknowledged with the same clientMsgId, and syncs from its last contiguous seq.
+// member is one group member's client through nginx: it reconnects, resends
+// what was not acknowledged with the same clientMsgId, and syncs from its
+// last contiguous seq. user names it in the checks.
 type member struct {
-	tp     *topology
-	user   *apiUser
-	target wsclient.Target
-
-	mu      sync.Mutex
-	conn    *wsclient.Conn
-	seen    map[uint64]wsclient.Message // by message id
-	seqs    map[uint64]bool
-	raw     int
-	recons  atomic.Int32
-	resends atomic.Int32
+	*wsclient.Session
+	user *apiUser
 }
 
-func (m *member) contiguous() uint64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var s uint64
-	for m.seqs[s+1] {
-		s++
-	}
-	return s
-}
-
-func (m *member) record(env wsclient.Envelope) {
-	if env.Type != "message.new" {
-		return
-	}
-	msg, err := wsclient.DecodeMessage(env)
-	if err != nil || msg.Conversation.ID != m.target.GroupID {
-		return
-	}
-	m.mu.Lock()
-	m.raw++
-	m.seen[msg.ID] = *msg
-	m.seqs[msg.Seq] = true
-	m.mu.Unlock()
-}
-
-// connect dials through nginx until it works, then syncs what was missed.
-func (m *member) connect(ctx context.Context) (*wsclient.Conn, error) {
-	backoff := 50 * time.Millisecond
-	for {
-		c, err := m.tp.dial(ctx, m.tp.wssURL("/ws/group"), m.user)
-		if err == nil {
-			go func() {
-				for {
-					select {
-					case env := <-c.Events:
-						m.record(env)
-					case <-c.Done:
-						for {
-							select {
-							case env := <-c.Events:
-								m.record(env)
-							default:
-								return
-							}
-						}
-					}
-				}
-			}()
-			if err := c.Sync(ctx, []wsclient.SyncFrom{{Target: m.target, AfterSeq: m.contiguous()}}); err != nil {
-				c.Close()
-				continue
-			}
-			m.mu.Lock()
-			m.conn = c
-			m.mu.Unlock()
-			return c, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// Jittered backoff so clients of a stopped node do not reconnect in lockstep.
-		time.Sleep(backoff/2 + time.Duration(rand.Int64N(int64(backoff))))
-		backoff = min(backoff*2, time.Second)
-	}
-}
-
-func (m *member) current(ctx context.Context) (*wsclient.Conn, error) {
-	m.mu.Lock()
-	c := m.conn
-	m.mu.Unlock()
-	if c != nil {
-		select {
-		case <-c.Done:
-		default:
-			return c, nil
-		}
-	}
-	m.recons.Add(1)
-	return m.connect(ctx)
-}
-
-// sendUntilAcked sends one message, retrying with the same clientMsgId over
-// reconnects until the server acknowledges it.
-func (m *member) sendUntilAcked(ctx context.Context, body, cmid string) (*wsclient.Message, error) {
-	for attempt := 0; ; attempt++ {
-		c, err := m.current(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if attempt > 0 {
-			m.resends.Add(1)
-		}
-		reqCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		msg, err := c.SendMessage(reqCtx, m.target, body, cmid)
-		cancel()
-		if err == nil {
-			return msg, nil
-		}
-		var se *wsclient.ServerError
-		if errors.As(err, &se) && se.Code != "rate_limited" && se.Code != "unavailable" && se.Code != "internal" {
-			return nil, err
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+func (tp *topology) member(u *apiUser, target wsclient.Target) *member {
+	return &member{user: u, Session: wsclient.NewSession(wsclient.SessionConfig{
+		URLs:       func() []string { return []string{tp.wssURL("/ws/group")} },
+		Options:    wsclient.Options{Token: u.Token, Origin: tp.origin, TLSConfig: tp.tls},
+		GroupID:    target.GroupID,
+		AckTimeout: 5 * time.Second,
+		// Retried here, unlike in faults/: this test checks the stored set
+		// across a restart, not which refusals a stopping node gives.
+		RetryCodes: []string{"rate_limited", "unavailable", "internal"},
+	})}
 }
 
 func rollingRestart(t *testing.T, ctx context.Context, tp *topology, users []*apiUser, target wsclient.Target) restartResult {
 	members := make([]*member, len(users))
 	for i, u := range users {
-		members[i] = &member{tp: tp, user: u, target: target, seen: map[uint64]wsclient.Message{}, seqs: map[uint64]bool{}}
-		if _, err := members[i].connect(ctx); err != nil {
+		members[i] = tp.member(u, target)
+		if _, err := members[i].Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -495,7 +389,7 @@ func rollingRestart(t *testing.T, ctx context.Context, tp *topology, users []*ap
 			for n := 0; sendCtx.Err() == nil; n++ {
 				cmid := fmt.Sprintf("roll-%d-%d", i, n)
 				sent.Add(1)
-				msg, err := m.sendUntilAcked(ctx, "rolling "+cmid, cmid)
+				msg, err := m.Send(ctx, "rolling "+cmid, cmid)
 				if err != nil {
 					if ctx.Err() == nil {
 						t.Errorf("%s: %v", cmid, err)
@@ -524,9 +418,7 @@ func rollingRestart(t *testing.T, ctx context.Context, tp *topology, users []*ap
 
 	// Every listener fills its gaps with a last sync.
 	for _, m := range members {
-		c, err := m.current(ctx)
-		must(t, err)
-		must(t, c.Sync(ctx, []wsclient.SyncFrom{{Target: target, AfterSeq: m.contiguous()}}))
+		must(t, m.Resync(ctx))
 	}
 	time.Sleep(200 * time.Millisecond)
 
@@ -574,24 +466,20 @@ func rollingRestart(t *testing.T, ctx context.Context, tp *topology, users []*ap
 	}
 	res := restartResult{sent: int(sent.Load()), acked: len(acked), stored: len(stored)}
 	for _, m := range members {
-		m.mu.Lock()
-		if len(m.seen) != len(stored) {
-			t.Errorf("user %d holds %d messages, the group %d", m.user.ID, len(m.seen), len(stored))
+		if held := m.Held(); held != len(stored) {
+			t.Errorf("user %d holds %d messages, the group %d", m.user.ID, held, len(stored))
 		}
 		for id := range stored {
-			if _, ok := m.seen[id]; !ok {
+			if !m.Has(id) {
 				t.Errorf("user %d misses message %d", m.user.ID, id)
 				break
 			}
 		}
-		res.deliveries += m.raw
-		res.dupes += m.raw - len(m.seen)
-		m.mu.Unlock()
-		res.reconnects += int(m.recons.Load())
-		res.resends += int(m.resends.Load())
-		if c, _ := m.current(ctx); c != nil {
-			c.Close()
-		}
+		res.deliveries += m.Deliveries()
+		res.dupes += m.Deliveries() - m.Held()
+		res.reconnects += int(m.Reconnects())
+		res.resends += int(m.Resends())
+		m.Close()
 	}
 	if res.acked == 0 || res.reconnects == 0 {
 		t.Errorf("the test did not exercise a restart: %+v", res)

@@ -6,14 +6,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -229,158 +226,20 @@ func setCheck(t testing.TB, acked map[string]uint64, rows map[uint64][]storedMes
 	return len(acked)
 }
 
-// retryable are the error codes a client retries the same request on.
-var retryable = map[string]bool{"unavailable": true, "rate_limited": true}
-
 // chatter is a group member's client as a browser runs it: it connects to
-// one of the nodes (another after a failure, with jittered backoff), syncs
-// from its last contiguous seq on every connect, and resends what was not
-// acknowledged with the same clientMsgId.
+// one of the nodes (another after a failure), syncs from its last contiguous
+// seq on every connect, and resends what was not acknowledged with the same
+// clientMsgId. The account is kept for the checks and their messages.
 type chatter struct {
-	acct   *account
-	group  uint64
-	nodes  func() []string // ws:// URLs of /ws/group, in preference order
-	rotate atomic.Int64
-
-	mu       sync.Mutex
-	conn     *wsclient.Conn
-	seen     map[uint64]wsclient.Message // by message id
-	seqs     map[uint64]bool
-	arrivals []uint64 // message ids in arrival order, duplicates included
-	codes    map[string]int
-
-	recons, resends atomic.Int64
+	*wsclient.Session
+	acct  *account
+	group uint64
 }
 
+// newChatter makes a chatter on the nodes' /ws/group URLs, in preference order.
 func newChatter(a *account, group uint64, nodes func() []string) *chatter {
-	return &chatter{acct: a, group: group, nodes: nodes, seen: map[uint64]wsclient.Message{}, seqs: map[uint64]bool{}, codes: map[string]int{}}
-}
-
-func (c *chatter) contiguous() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var s uint64
-	for c.seqs[s+1] {
-		s++
-	}
-	return s
-}
-
-func (c *chatter) record(env wsclient.Envelope) {
-	if env.Type != "message.new" {
-		return
-	}
-	m, err := wsclient.DecodeMessage(env)
-	if err != nil || m.Conversation.ID != c.group {
-		return
-	}
-	c.mu.Lock()
-	c.seen[m.ID] = *m
-	c.seqs[m.Seq] = true
-	c.arrivals = append(c.arrivals, m.ID)
-	c.mu.Unlock()
-}
-
-func (c *chatter) code(code string) {
-	c.mu.Lock()
-	c.codes[code]++
-	c.mu.Unlock()
-}
-
-// connect dials until a node takes the socket, then syncs what was missed.
-func (c *chatter) connect(ctx context.Context) (*wsclient.Conn, error) {
-	backoff := 50 * time.Millisecond
-	for {
-		urls := c.nodes()
-		url := urls[int(c.rotate.Load())%len(urls)]
-		conn, res, err := wsclient.Dial(ctx, url, wsclient.Options{Token: c.acct.Token})
-		if err == nil {
-			go func() {
-				for {
-					select {
-					case env := <-conn.Events:
-						c.record(env)
-					case <-conn.Done:
-						for {
-							select {
-							case env := <-conn.Events:
-								c.record(env)
-							default:
-								return
-							}
-						}
-					}
-				}
-			}()
-			if err := conn.Sync(ctx, []wsclient.SyncFrom{{Target: wsclient.Target{GroupID: c.group}, AfterSeq: c.contiguous()}}); err == nil {
-				c.mu.Lock()
-				c.conn = conn
-				c.mu.Unlock()
-				return conn, nil
-			} else {
-				var se *wsclient.ServerError
-				if errors.As(err, &se) {
-					c.code(se.Code)
-				}
-			}
-			conn.Close()
-		} else if res != nil {
-			c.code(fmt.Sprintf("handshake %d", res.StatusCode))
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		c.rotate.Add(1) // the next node
-		// Jittered backoff, so a dead node's clients do not come back in lockstep.
-		time.Sleep(backoff/2 + time.Duration(rand.Int64N(int64(backoff))))
-		backoff = min(backoff*2, time.Second)
-	}
-}
-
-func (c *chatter) current(ctx context.Context) (*wsclient.Conn, error) {
-	c.mu.Lock()
-	conn := c.conn
-	c.mu.Unlock()
-	if conn != nil {
-		select {
-		case <-conn.Done:
-		default:
-			return conn, nil
-		}
-	}
-	c.recons.Add(1)
-	return c.connect(ctx)
-}
-
-// send sends one message, retrying with the same clientMsgId over errors
-// and reconnects until it is acknowledged (or ctx ends).
-func (c *chatter) send(ctx context.Context, body, cmid string) (*wsclient.Message, error) {
-	for attempt := 0; ; attempt++ {
-		conn, err := c.current(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if attempt > 0 {
-			c.resends.Add(1)
-		}
-		reqCtx, cancel := context.WithTimeout(ctx, waitTime)
-		m, err := conn.SendMessage(reqCtx, wsclient.Target{GroupID: c.group}, body, cmid)
-		cancel()
-		if err == nil {
-			return m, nil
-		}
-		var se *wsclient.ServerError
-		if errors.As(err, &se) {
-			c.code(se.Code)
-			if !retryable[se.Code] {
-				return nil, err
-			}
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		time.Sleep(time.Duration(50+rand.IntN(100)) * time.Millisecond)
-	}
+	s := wsclient.NewSession(wsclient.SessionConfig{URLs: nodes, Options: wsclient.Options{Token: a.Token}, GroupID: group, AckTimeout: waitTime})
+	return &chatter{Session: s, acct: a, group: group}
 }
 
 // finish syncs once more (a live delivery may have been lost between nodes)
@@ -388,10 +247,7 @@ func (c *chatter) send(ctx context.Context, body, cmid string) (*wsclient.Messag
 func (c *chatter) finish(t testing.TB, ctx context.Context) {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		conn, err := c.current(ctx)
-		if err == nil {
-			err = conn.Sync(ctx, []wsclient.SyncFrom{{Target: wsclient.Target{GroupID: c.group}, AfterSeq: c.contiguous()}})
-		}
+		err := c.Resync(ctx)
 		if err == nil {
 			break
 		}
@@ -404,37 +260,29 @@ func (c *chatter) finish(t testing.TB, ctx context.Context) {
 	// still be copying them.
 	deadline := time.Now().Add(waitTime)
 	for {
-		c.mu.Lock()
-		conn := c.conn
-		c.mu.Unlock()
-		if len(conn.Events) == 0 || time.Now().After(deadline) {
+		if len(c.Conn().Events) == 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond)
-	c.mu.Lock()
-	conn := c.conn
-	c.mu.Unlock()
-	conn.Close()
+	c.Close()
 }
 
 // holdsAll checks that c received every stored message of its group, and
 // nothing else, once duplicates are dropped by id.
 func (c *chatter) holdsAll(t testing.TB, rows []storedMessage) (dupes int) {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, m := range rows {
-		if _, ok := c.seen[m.ID]; !ok {
+		if !c.Has(m.ID) {
 			t.Errorf("%s misses message %d (seq %d) of group %d", c.acct.Username, m.ID, m.Seq, c.group)
 			return 0
 		}
 	}
-	if len(c.seen) != len(rows) {
-		t.Errorf("%s holds %d messages of group %d, the database %d", c.acct.Username, len(c.seen), c.group, len(rows))
+	if held := c.Held(); held != len(rows) {
+		t.Errorf("%s holds %d messages of group %d, the database %d", c.acct.Username, held, c.group, len(rows))
 	}
-	return len(c.arrivals) - len(c.seen)
+	return c.Deliveries() - c.Held()
 }
 
 // senderOrder checks that each sender's messages, sent one after the other
@@ -478,11 +326,9 @@ func sortedKeys(m map[string]int) []string {
 func codesOf(cs []*chatter) map[string]int {
 	out := map[string]int{}
 	for _, c := range cs {
-		c.mu.Lock()
-		for k, v := range c.codes {
+		for k, v := range c.Codes() {
 			out[k] += v
 		}
-		c.mu.Unlock()
 	}
 	return out
 }

@@ -171,7 +171,7 @@ func TestResourceLimits(t *testing.T) {
 		victim := newChatter(members[1], gid, home)
 		listener := newChatter(members[2], gid, home)
 		for _, c := range []*chatter{victim, listener} {
-			if _, err := c.connect(ctx); err != nil {
+			if _, err := c.Connect(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -194,7 +194,7 @@ func TestResourceLimits(t *testing.T) {
 		}()
 		var victimIDs []uint64
 		for i := range 10 {
-			m, err := victim.send(ctx, "still here", fmt.Sprintf("victim-%d", i))
+			m, err := victim.Send(ctx, "still here", fmt.Sprintf("victim-%d", i))
 			if err != nil {
 				t.Fatalf("the victim's send: %v", err)
 			}
@@ -212,10 +212,7 @@ func TestResourceLimits(t *testing.T) {
 		deadline := time.Now().Add(waitTime)
 		for _, id := range victimIDs {
 			for {
-				listener.mu.Lock()
-				_, ok := listener.seen[id]
-				listener.mu.Unlock()
-				if ok {
+				if listener.Has(id) {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -240,7 +237,7 @@ func TestResourceLimits(t *testing.T) {
 		listeners := make([]*chatter, 0, len(members))
 		for _, m := range members {
 			c := newChatter(m, gid, home)
-			if _, err := c.connect(ctx); err != nil {
+			if _, err := c.Connect(ctx); err != nil {
 				t.Fatal(err)
 			}
 			listeners = append(listeners, c)
@@ -254,7 +251,7 @@ func TestResourceLimits(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for n := 0; sendCtx.Err() == nil; n++ {
-					if _, err := c.send(sendCtx, body, fmt.Sprintf("stall-%d-%d", i, n)); err != nil && sendCtx.Err() == nil {
+					if _, err := c.Send(sendCtx, body, fmt.Sprintf("stall-%d-%d", i, n)); err != nil && sendCtx.Err() == nil {
 						t.Errorf("send: %v", err)
 						return
 					}
@@ -286,21 +283,19 @@ func TestResourceLimits(t *testing.T) {
 		rows := stored(t, db, []uint64{gid})
 		for _, c := range listeners {
 			select {
-			case <-c.conn.Done:
-				t.Fatalf("%s's socket was closed too: %v", c.acct.Username, c.conn.CloseErr)
+			case <-c.Conn().Done:
+				t.Fatalf("%s's socket was closed too: %v", c.acct.Username, c.Conn().CloseErr)
 			default:
 			}
 			// Everything arrived live: no sync is needed by those who read.
 			deadline := time.Now().Add(waitTime)
 			for {
-				c.mu.Lock()
 				missing := 0
 				for _, m := range rows[gid] {
-					if _, ok := c.seen[m.ID]; !ok {
+					if !c.Has(m.ID) {
 						missing++
 					}
 				}
-				c.mu.Unlock()
 				if missing == 0 {
 					break
 				}

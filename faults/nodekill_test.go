@@ -59,7 +59,7 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.connect(ctx); err != nil {
+			if _, err := c.Connect(ctx); err != nil {
 				errs <- err
 			}
 		}()
@@ -89,7 +89,7 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 				mu.Lock()
 				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
 				mu.Unlock()
-				m, err := c.send(ctx, "kill "+cmid, cmid)
+				m, err := c.Send(ctx, "kill "+cmid, cmid)
 				if err != nil {
 					if ctx.Err() == nil {
 						t.Errorf("%s: %v", cmid, err)
@@ -120,7 +120,7 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 		}
 		var moved int64
 		for _, c := range chatters {
-			moved += c.recons.Load()
+			moved += c.Reconnects()
 		}
 		if moved < int64(len(chatters)/2) {
 			t.Fatalf("only %d reconnects for %d clients of the killed node", moved, len(chatters)/2)
@@ -143,8 +143,8 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 		total := 0
 		for _, c := range chatters {
 			dupes += c.holdsAll(t, rows[c.group])
-			recons += c.recons.Load()
-			resends += c.resends.Load()
+			recons += c.Reconnects()
+			resends += c.Resends()
 		}
 		for _, list := range rows {
 			total += len(list)

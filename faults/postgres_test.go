@@ -99,7 +99,7 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 	defer cancel()
 	for i, u := range users {
 		chatters[i] = newChatter(u, gid, func() []string { return []string{node.WSURL("/ws/group")} })
-		if _, err := chatters[i].connect(ctx); err != nil {
+		if _, err := chatters[i].Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +122,7 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 				mu.Lock()
 				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
 				mu.Unlock()
-				m, err := c.send(ctx, "restart "+cmid, cmid)
+				m, err := c.Send(ctx, "restart "+cmid, cmid)
 				if err != nil {
 					if ctx.Err() == nil {
 						t.Errorf("%s: %v", cmid, err)
@@ -240,11 +240,11 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 		var resends int64
 		for _, c := range chatters {
 			dupes += c.holdsAll(t, rows[gid])
-			resends += c.resends.Load()
+			resends += c.Resends()
 		}
 		var recons int64
 		for _, c := range chatters {
-			recons += c.recons.Load()
+			recons += c.Reconnects()
 		}
 		t.Logf("acked=%d stored=%d resends=%d reconnects=%d duplicate deliveries dropped=%d", n, len(rows[gid]), resends, recons, dupes)
 		if resends == 0 {

@@ -55,7 +55,7 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 			home = a
 		}
 		chatters[i] = newChatter(m, gid, func() []string { return []string{home.WSURL("/ws/group")} })
-		if _, err := chatters[i].connect(ctx); err != nil {
+		if _, err := chatters[i].Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +87,7 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 				mu.Lock()
 				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
 				mu.Unlock()
-				m, err := c.send(ctx, "outage "+cmid, cmid)
+				m, err := c.Send(ctx, "outage "+cmid, cmid)
 				if err != nil {
 					if ctx.Err() == nil {
 						t.Errorf("%s: %v", cmid, err)
@@ -146,14 +146,12 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 			if onA(i) {
 				node = "A"
 			}
-			c.mu.Lock()
 			for _, id := range during[node] {
-				if _, ok := c.seen[id]; !ok {
+				if !c.Has(id) {
 					t.Errorf("%s on node %s did not receive its node's message %d during the outage", c.acct.Username, node, id)
 					break
 				}
 			}
-			c.mu.Unlock()
 		}
 		t.Logf("during the outage: %d messages acknowledged on A, %d on B, each delivered on its own node", len(during["A"]), len(during["B"]))
 	})
@@ -170,19 +168,14 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 		probe, listener := chatters[3], chatters[8]
 		deadline := time.Now().Add(30 * time.Second)
 		for n := 0; ; n++ {
-			m, err := probe.send(ctx, "probe", fmt.Sprintf("probe-%d", n))
+			m, err := probe.Send(ctx, "probe", fmt.Sprintf("probe-%d", n))
 			if err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
 			acked[fmt.Sprintf("%d/probe-%d", probe.acct.ID, n)] = m.ID
 			mu.Unlock()
-			arrived := func() bool {
-				listener.mu.Lock()
-				defer listener.mu.Unlock()
-				_, ok := listener.seen[m.ID]
-				return ok
-			}
+			arrived := func() bool { return listener.Has(m.ID) }
 			wait := time.Now().Add(time.Second)
 			for !arrived() && time.Now().Before(wait) {
 				time.Sleep(20 * time.Millisecond)
@@ -207,13 +200,11 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 			if onA(i) {
 				continue
 			}
-			c.mu.Lock()
 			for _, m := range rows[gid] {
-				if _, ok := c.seen[m.ID]; !ok {
+				if !c.Has(m.ID) {
 					gap++
 				}
 			}
-			c.mu.Unlock()
 		}
 		for _, c := range chatters {
 			c.finish(t, ctx)

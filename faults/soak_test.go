@@ -128,22 +128,19 @@ func TestSoakShowsNoGrowthTrend(t *testing.T) {
 			next := time.Now().Add(time.Duration(10+rand.IntN(10)) * time.Second)
 			for n := 0; loadCtx.Err() == nil; n++ {
 				cmid := fmt.Sprintf("soak-%d-%d", i, n)
-				m, err := c.send(loadCtx, "soak "+cmid, cmid)
+				m, err := c.Send(loadCtx, "soak "+cmid, cmid)
 				if err != nil {
 					return // the load ended mid-send: never acknowledged
 				}
 				mu.Lock()
 				acked[fmt.Sprintf("%d/%s", u.ID, cmid)] = m.ID
 				mu.Unlock()
-				if conn, err := c.current(loadCtx); err == nil {
+				if conn, err := c.Current(loadCtx); err == nil {
 					_ = conn.Send("typing", "", map[string]any{"groupId": gid})
 					_ = conn.Send("read", "", map[string]any{"groupId": gid, "seq": m.Seq})
 				}
 				if time.Now().After(next) {
-					c.mu.Lock()
-					conn := c.conn
-					c.mu.Unlock()
-					conn.Close() // a tab closed and reopened: reconnect and sync
+					c.Close() // a tab closed and reopened: reconnect and sync
 					next = time.Now().Add(time.Duration(10+rand.IntN(10)) * time.Second)
 				}
 				select {
@@ -259,7 +256,7 @@ func TestSoakShowsNoGrowthTrend(t *testing.T) {
 		var recons int64
 		for _, c := range chatters {
 			c.holdsAll(t, rows[c.group])
-			recons += c.recons.Load()
+			recons += c.Reconnects()
 		}
 		t.Logf("soak of %s: %d acked group messages, %d reconnects, %d samples", duration, n, recons, len(samples))
 	})
