@@ -40,20 +40,20 @@ func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, 
 		middlewares.Abort(c, err)
 		return
 	}
-	if s.closing.Load() {
-		middlewares.Abort(c, apperr.New(apperr.ErrUnavailable, "server shutting down"))
-		return
-	}
 	if !websocket.IsWebSocketUpgrade(c.Request) {
 		middlewares.Abort(c, apperr.New(apperr.ErrValidation, "this endpoint takes a WebSocket upgrade"))
 		return
 	}
+	if !s.track() {
+		middlewares.Abort(c, apperr.New(apperr.ErrUnavailable, "server shutting down"))
+		return
+	}
 	conn, err := s.upgrader.Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
+		s.conns.Done()
 		return // the upgrader has answered the client
 	}
 	cl := newClient(s, h, conn, u)
-	s.conns.Add(1)
 	s.serve(cl, func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
 }
 

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -493,4 +495,49 @@ func TestNewFriendsSeeEachOthersPresence(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Handshakes that race a shutdown, while sockets open and close so that the
+// node's count of them keeps passing through zero: Shutdown returns, and a
+// handshake after it answers 503. CI's race detector once caught a socket
+// counted from zero while Shutdown waited (a handshake between the closing
+// check and the count); that interleaving is too narrow to hit on demand, so
+// this runs the churn under -race rather than claiming to reproduce it.
+func TestHandshakesRacingShutdown(t *testing.T) {
+	env := testenv.New(t, testenv.SQLite)
+	alice := env.Register(t, "alice")
+	header := http.Header{"Authorization": {"Bearer " + alice.AccessToken}}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var opened atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if conn, _, err := dialRaw(env, "/ws/private", header); err == nil {
+					opened.Add(1)
+					conn.Close()
+				}
+			}
+		})
+	}
+	// Shut down once sockets are opening steadily, so that handshakes are in flight.
+	for deadline := time.Now().Add(waitTime); opened.Load() < 16; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d sockets opened in %s", opened.Load(), waitTime)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTime)
+	defer cancel()
+	env.App.Shutdown(ctx)
+	close(stop)
+	wg.Wait()
+	_, res, err := dialRaw(env, "/ws/private", header)
+	if err == nil || res == nil || res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("handshake after shutdown: err %v, response %v, want 503", err, res)
+	}
 }

@@ -54,6 +54,7 @@ type Server struct {
 	ctx      context.Context // the life of the node's sockets
 	cancel   context.CancelFunc
 	conns    sync.WaitGroup
+	connsMu  sync.Mutex // orders track's count against Shutdown's flag
 	closing  atomic.Bool
 }
 
@@ -387,10 +388,26 @@ func presenceFrame(userID uint64, online bool, lastSeen *time.Time) []byte {
 	return encodeFrame("presence", nil, presenceData{UserID: userID, Status: status, LastSeenAt: seen})
 }
 
+// track counts a socket about to open, unless shutdown has begun. Under
+// connsMu with Shutdown's flag, so that no socket is counted once Shutdown
+// waits for the count to reach zero (a WaitGroup must not grow from zero
+// while waited on) and none opens unseen by it.
+func (s *Server) track() bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.closing.Load() {
+		return false
+	}
+	s.conns.Add(1)
+	return true
+}
+
 // Shutdown closes every socket of this node with 1001 (going away), so that
 // clients reconnect elsewhere, and waits for them to finish until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) {
+	s.connsMu.Lock()
 	s.closing.Store(true)
+	s.connsMu.Unlock()
 	for _, h := range []*hub{s.private, s.group} {
 		for _, c := range h.all() {
 			c.close(websocket.CloseGoingAway, "server shutting down")
