@@ -12,9 +12,11 @@ import (
 
 // Broker fans a payload out to every subscribed node, this one included.
 type Broker interface {
-	// Publish sends payload to every node. The payload must not be changed
-	// afterwards: the in-process broker hands the same bytes to the handler.
-	Publish(ctx context.Context, payload []byte) error
+	// Publish sends payloads to every node, in order, in one round trip to
+	// the backend. A payload must not be changed afterwards: the in-process
+	// broker hands the same bytes to the handler. On an error any of them may
+	// or may not have gone out (a reply lost after Redis ran the commands).
+	Publish(ctx context.Context, payloads ...[]byte) error
 	// Subscribe registers this node's one handler and returns once it receives.
 	// The handler sees one publisher's events in publish order; it must not
 	// block, and must be safe to call from several goroutines (the in-process
@@ -36,13 +38,15 @@ type InProcess struct {
 // NewInProcess returns an in-process broker.
 func NewInProcess() *InProcess { return &InProcess{} }
 
-// Publish hands payload to the handler.
-func (b *InProcess) Publish(_ context.Context, payload []byte) error {
+// Publish hands each payload to the handler.
+func (b *InProcess) Publish(_ context.Context, payloads ...[]byte) error {
 	b.mu.RLock()
 	h := b.handler
 	b.mu.RUnlock()
 	if h != nil {
-		h(payload)
+		for _, p := range payloads {
+			h(p)
+		}
 	}
 	return nil
 }

@@ -144,10 +144,13 @@ func (d *Deps) commitBatch(batch []*sendJob) {
 			j.in.Committed(j.msg)
 		}
 	}
-	for _, j := range created {
-		ev := j.c.event(EventMessageNew)
-		ev.Message = j.msg
-		d.Realtime.Publish(j.ctx, ev)
+	if len(created) > 0 {
+		evs := make([]Event, len(created))
+		for i, j := range created {
+			evs[i] = j.c.event(EventMessageNew)
+			evs[i].Message = j.msg
+		}
+		d.Realtime.Publish(created[0].ctx, evs...)
 	}
 	for _, j := range batch {
 		close(j.done)

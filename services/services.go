@@ -30,9 +30,10 @@ type Realtime interface {
 	// FriendsChanged tells the sockets of a and b that their friendship began
 	// or ended, so presence follows it.
 	FriendsChanged(ctx context.Context, a, b uint64)
-	// Publish hands a chat event to every node, which pushes it to the
-	// sockets it concerns. Call it after the change is committed.
-	Publish(ctx context.Context, ev Event)
+	// Publish hands chat events to every node, in order, which pushes each to
+	// the sockets it concerns. Call it after the change is committed; pass a
+	// batch's events in one call, so that they cost one broker round trip.
+	Publish(ctx context.Context, evs ...Event)
 }
 
 // NopRealtime is a Realtime that does nothing: nobody is online.
@@ -48,7 +49,7 @@ func (NopRealtime) Online(context.Context, []uint64) map[uint64]bool { return ni
 func (NopRealtime) FriendsChanged(context.Context, uint64, uint64) {}
 
 // Publish does nothing.
-func (NopRealtime) Publish(context.Context, Event) {}
+func (NopRealtime) Publish(context.Context, ...Event) {}
 
 // OnlineCount reports nobody.
 func (NopRealtime) OnlineCount(context.Context) int { return 0 }

@@ -171,11 +171,16 @@ func (s *Server) FriendsChanged(ctx context.Context, a, b uint64) {
 	}
 }
 
-// Publish encodes a chat event's frame once and hands it to every node.
-func (s *Server) Publish(ctx context.Context, ev services.Event) {
-	if e := s.encode(ctx, &ev); e != nil {
-		s.publish(ctx, e)
+// Publish encodes each chat event's frame once and hands them all to every
+// node in one broker call.
+func (s *Server) Publish(ctx context.Context, evs ...services.Event) {
+	es := make([]*event, 0, len(evs))
+	for i := range evs {
+		if e := s.encode(ctx, &evs[i]); e != nil {
+			es = append(es, e)
+		}
 	}
+	s.publish(ctx, es...)
 }
 
 // encode turns a service event into a broker event: the frame and who gets it.
@@ -219,13 +224,23 @@ func (s *Server) encode(ctx context.Context, ev *services.Event) *event {
 // gaps in seq with sync. When the broker is down (Redis stopped), the event
 // is still delivered to this node's own sockets, so a node's own delivery
 // never stops; the other nodes' clients catch up with sync once it is back.
-func (s *Server) publish(ctx context.Context, e *event) {
+func (s *Server) publish(ctx context.Context, es ...*event) {
+	if len(es) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 	defer cancel()
-	payload := e.encode()
-	if err := s.broker.Publish(ctx, payload); err != nil {
-		s.log.Warn("broker publish failed: delivered on this node only", "op", e.op, "err", err)
-		s.receive(payload)
+	payloads := make([][]byte, len(es))
+	for i, e := range es {
+		payloads[i] = e.encode()
+	}
+	if err := s.broker.Publish(ctx, payloads...); err != nil {
+		// Some may have gone out before the error: a socket of this node may
+		// then get one twice, and clients drop a message they hold by id.
+		s.log.Warn("broker publish failed: delivered on this node only", "op", es[0].op, "events", len(es), "err", err)
+		for _, p := range payloads {
+			s.receive(p)
+		}
 	}
 }
 
