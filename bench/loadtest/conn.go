@@ -83,6 +83,7 @@ type sock struct {
 	r    *runner
 	u    *user
 	path string // /ws/group or /ws/private
+	node int    // index of the node it dials (runner.wsBases)
 	// peer is the friend of a private socket (0 on group sockets), partner
 	// that friend's private socket.
 	peer    uint64
@@ -105,7 +106,7 @@ func (s *sock) dial(ctx context.Context) error {
 	d := websocket.Dialer{HandshakeTimeout: dialTimeout, ReadBufferSize: readBuffer, WriteBufferSize: readBuffer}
 	for attempt := 0; ; attempt++ {
 		h := http.Header{"Authorization": {"Bearer " + s.u.accessToken()}}
-		ws, res, err := d.DialContext(ctx, s.r.wsBase+s.path, h)
+		ws, res, err := d.DialContext(ctx, s.r.wsBases[s.node]+s.path, h)
 		if err != nil {
 			if res != nil && res.StatusCode == http.StatusUnauthorized && attempt == 0 {
 				// The access token expired (15 minutes): log in again.

@@ -46,7 +46,8 @@ type options struct {
 	groups, members, senders, pairs, body   int
 	rate, pairRate, maxSenderRate           float64
 	duration, drain, settle                 time.Duration
-	pid, connectWorkers                     int
+	pids                                    []int
+	connectWorkers                          int
 	cpus                                    string
 	rampStart, rampStep, rampMax            float64
 	p99Limit                                time.Duration
@@ -55,7 +56,7 @@ type options struct {
 
 func parseFlags() *options {
 	o := &options{}
-	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL")
+	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL; several, comma-separated, spread the sockets over nodes round-robin (REST goes to the first)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "the server's PostgreSQL, for seeding")
 	flag.StringVar(&o.sqlitePath, "sqlite-path", "", "the server's SQLite file, for seeding (instead of -database-url)")
 	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history")
@@ -70,7 +71,16 @@ func parseFlags() *options {
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "sending time of a run or of each ramp step")
 	flag.DurationVar(&o.drain, "drain", 20*time.Second, "how long to wait for acks and deliveries after sending")
 	flag.DurationVar(&o.settle, "settle", 10*time.Second, "idle: wait after connecting before reading memory")
-	flag.IntVar(&o.pid, "pid", 0, "the server's pid, for its CPU and RSS from /proc")
+	flag.Func("pid", "the server's pid, for its CPU and RSS from /proc; several nodes' pids comma-separated are summed", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			pid, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || pid <= 0 {
+				return fmt.Errorf("%q is not a pid", f)
+			}
+			o.pids = append(o.pids, pid)
+		}
+		return nil
+	})
 	flag.StringVar(&o.cpus, "cpus", "0,1", "CPUs whose busy time is reported (the taskset layout)")
 	flag.IntVar(&o.connectWorkers, "connect-workers", 16, "handshakes in flight while connecting")
 	flag.Float64Var(&o.rampStart, "ramp-start", 50000, "ramp: first step, in deliveries/s")
@@ -92,9 +102,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	r := &runner{o: o, ctx: ctx, refused: map[string]uint64{}, convs: map[convKey]*convState{},
-		api:    &api{base: strings.TrimRight(o.url, "/"), client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}},
-		wsBase: "ws" + strings.TrimPrefix(strings.TrimRight(o.url, "/"), "http"),
-		out:    json.NewEncoder(os.Stdout), proc: newProcSampler(o.pid)}
+		api: &api{base: strings.TrimRight(strings.Split(o.url, ",")[0], "/"), client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}},
+		out: json.NewEncoder(os.Stdout), proc: newProcSampler(o.pids)}
+	for _, u := range strings.Split(o.url, ",") {
+		r.wsBases = append(r.wsBases, "ws"+strings.TrimPrefix(strings.TrimRight(strings.TrimSpace(u), "/"), "http"))
+	}
 	defer r.proc.close()
 	var err error
 	switch o.mode {
@@ -118,12 +130,12 @@ func main() {
 
 // runner is one run: its sockets, counters and histograms.
 type runner struct {
-	o      *options
-	ctx    context.Context
-	api    *api
-	wsBase string
-	out    *json.Encoder
-	proc   *procSampler
+	o       *options
+	ctx     context.Context
+	api     *api
+	wsBases []string // one per node; a socket dials wsBases[sock.node]
+	out     *json.Encoder
+	proc    *procSampler
 
 	closing                                                   atomic.Bool
 	sent, acked, delivered, duplicates, malformed, reconnects atomic.Uint64
@@ -151,7 +163,7 @@ func (r *runner) dbCPU() func() float64 {
 		r.db.Raw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Scan(&pids)
 		out := map[int]time.Duration{}
 		for _, pid := range pids {
-			if c, err := readCPU(pid); err == nil {
+			if c, err := procCPU(pid); err == nil {
 				out[pid] = c
 			}
 		}
@@ -252,13 +264,14 @@ func (r *runner) prepare() (*world, error) {
 	r.logf("logged %d users in in %v", len(w.all), time.Since(start).Round(time.Millisecond))
 	for g, members := range w.groups {
 		for _, u := range members {
-			r.socks = append(r.socks, &sock{r: r, u: u, path: "/ws/group", pending: map[string]pendingSend{},
+			r.socks = append(r.socks, &sock{r: r, u: u, path: "/ws/group", node: len(r.socks) % len(r.wsBases), pending: map[string]pendingSend{},
 				seen: map[convKey]*seqSet{}, convs: []convKey{{id: w.ids[g]}}})
 		}
 	}
 	for _, p := range w.pairs {
-		a := &sock{r: r, u: p[0], path: "/ws/private", peer: p[1].id, pending: map[string]pendingSend{}, seen: map[convKey]*seqSet{}}
-		b := &sock{r: r, u: p[1], path: "/ws/private", peer: p[0].id, pending: map[string]pendingSend{}, seen: map[convKey]*seqSet{}}
+		// Consecutive nodes: with several, the two ends of a pair are on different ones.
+		a := &sock{r: r, u: p[0], path: "/ws/private", node: len(r.socks) % len(r.wsBases), peer: p[1].id, pending: map[string]pendingSend{}, seen: map[convKey]*seqSet{}}
+		b := &sock{r: r, u: p[1], path: "/ws/private", node: (len(r.socks) + 1) % len(r.wsBases), peer: p[0].id, pending: map[string]pendingSend{}, seen: map[convKey]*seqSet{}}
 		a.partner, b.partner = b, a
 		r.socks = append(r.socks, a, b)
 	}
@@ -439,7 +452,7 @@ func (r *runner) step(w *world, n, senders int, rate float64) stepResult {
 	}
 	busy := cpuBusy(cpus)
 	proc := r.proc.window()
-	self := (&procSampler{pid: os.Getpid()}).window()
+	self := (&procSampler{pids: []int{os.Getpid()}}).window()
 	dbCPU := r.dbCPU()
 	start := time.Now()
 	r.dispatch(streams, o.duration)
@@ -582,14 +595,14 @@ type idleResult struct {
 // idle opens groups × members sockets that send nothing and reports the
 // server's resident memory per socket (the RSS delta over N).
 func (r *runner) idle() error {
-	if r.o.pid == 0 {
+	if len(r.o.pids) == 0 {
 		return fmt.Errorf("-mode idle needs -pid (the server's)")
 	}
 	if _, err := r.prepare(); err != nil {
 		return err
 	}
 	time.Sleep(2 * time.Second) // let the logins' garbage go
-	before, err := readRSS(r.o.pid)
+	before, err := readRSS(r.o.pids)
 	if err != nil {
 		return err
 	}
@@ -599,7 +612,7 @@ func (r *runner) idle() error {
 		return err
 	}
 	time.Sleep(r.o.settle)
-	after, err := readRSS(r.o.pid)
+	after, err := readRSS(r.o.pids)
 	if err != nil {
 		return err
 	}

@@ -103,10 +103,10 @@ func (l latency) String() string {
 	return fmt.Sprintf("p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)", l.P50, l.P90, l.P99, l.Max, l.N)
 }
 
-// procSampler follows a process (the server) through /proc: CPU time and
-// resident memory, sampled every samplePeriod for the peak.
+// procSampler follows the server's processes (one a node) through /proc: CPU
+// time and resident memory, summed, sampled every samplePeriod for the peak.
 type procSampler struct {
-	pid int
+	pids []int
 
 	mu      sync.Mutex
 	peakRSS int64 // bytes, over the current window
@@ -122,9 +122,9 @@ const samplePeriod = 200 * time.Millisecond
 // Linux this tool targets.
 const clockTicks = 100
 
-func newProcSampler(pid int) *procSampler {
-	p := &procSampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
-	if pid == 0 {
+func newProcSampler(pids []int) *procSampler {
+	p := &procSampler{pids: pids, stop: make(chan struct{}), done: make(chan struct{})}
+	if len(pids) == 0 {
 		close(p.done)
 		return p
 	}
@@ -137,7 +137,7 @@ func newProcSampler(pid int) *procSampler {
 			case <-p.stop:
 				return
 			case <-t.C:
-				if rss, err := readRSS(p.pid); err == nil {
+				if rss, err := readRSS(p.pids); err == nil {
 					p.mu.Lock()
 					p.peakRSS = max(p.peakRSS, rss)
 					p.mu.Unlock()
@@ -149,7 +149,7 @@ func newProcSampler(pid int) *procSampler {
 }
 
 func (p *procSampler) close() {
-	if p.pid != 0 {
+	if len(p.pids) != 0 {
 		close(p.stop)
 	}
 	<-p.done
@@ -158,18 +158,18 @@ func (p *procSampler) close() {
 // window starts a measurement: it returns a function that reports the CPU
 // used since (in cores: CPU seconds per wall second) and the peak RSS seen.
 func (p *procSampler) window() func() (cpu float64, peakRSS int64) {
-	if p.pid == 0 {
+	if len(p.pids) == 0 {
 		return func() (float64, int64) { return 0, 0 }
 	}
 	start := time.Now()
-	startCPU, _ := readCPU(p.pid)
-	rss, _ := readRSS(p.pid)
+	startCPU, _ := readCPU(p.pids)
+	rss, _ := readRSS(p.pids)
 	p.mu.Lock()
 	p.peakRSS = rss
 	p.mu.Unlock()
 	return func() (float64, int64) {
-		cpu, _ := readCPU(p.pid)
-		rss, _ := readRSS(p.pid)
+		cpu, _ := readCPU(p.pids)
+		rss, _ := readRSS(p.pids)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.peakRSS = max(p.peakRSS, rss)
@@ -177,9 +177,22 @@ func (p *procSampler) window() func() (cpu float64, peakRSS int64) {
 	}
 }
 
-// readCPU is the process's user+system CPU time (fields 14 and 15 of stat,
+// readCPU is the processes' user+system CPU time, summed.
+func readCPU(pids []int) (time.Duration, error) {
+	var sum time.Duration
+	for _, pid := range pids {
+		d, err := procCPU(pid)
+		if err != nil {
+			return 0, err
+		}
+		sum += d
+	}
+	return sum, nil
+}
+
+// procCPU is one process's user+system CPU time (fields 14 and 15 of stat,
 // counted after the parenthesised command name, which may hold spaces).
-func readCPU(pid int) (time.Duration, error) {
+func procCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
@@ -197,9 +210,17 @@ func readCPU(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
-// readRSS is the process's resident set (VmRSS), in bytes.
-func readRSS(pid int) (int64, error) {
-	return readStatusKB(pid, "VmRSS:")
+// readRSS is the processes' resident sets (VmRSS), summed, in bytes.
+func readRSS(pids []int) (int64, error) {
+	var sum int64
+	for _, pid := range pids {
+		kb, err := readStatusKB(pid, "VmRSS:")
+		if err != nil {
+			return 0, err
+		}
+		sum += kb
+	}
+	return sum, nil
 }
 
 func readStatusKB(pid int, field string) (int64, error) {
