@@ -211,16 +211,7 @@ func TestTrustedProxyGivesTheClientIP(t *testing.T) {
 	// X-Forwarded-For names the client and each forwarded client has its own budget.
 	env := testenv.New(t, testenv.SQLite, func(c *configs.Config) {
 		c.RegisterPerHour = 1
-		cfg, err := configs.LoadFrom(func(k string) string {
-			if k == "TRUSTED_PROXIES" {
-				return "127.0.0.1"
-			}
-			return ""
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.TrustedProxies = cfg.TrustedProxies
+		trustLoopbackProxy(t)(c)
 	})
 	for i := range 3 {
 		res := env.Do(t, testenv.Req{Method: http.MethodPost, Path: "/api/v1/auth/register", Header: map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i+1)},
@@ -362,4 +353,21 @@ func TestAccessTokenAttacks(t *testing.T) {
 	t.Run("no token", func(t *testing.T) {
 		testenv.Expect(t, env.Get(t, "/api/v1/users/me", ""), http.StatusUnauthorized)
 	})
+}
+
+// trustLoopbackProxy makes 127.0.0.1 (the test client) a trusted proxy, parsed
+// as TRUSTED_PROXIES is, so that X-Forwarded-For names the client.
+func trustLoopbackProxy(t testing.TB) func(*configs.Config) {
+	return func(c *configs.Config) {
+		cfg, err := configs.LoadFrom(func(k string) string {
+			if k == "TRUSTED_PROXIES" {
+				return "127.0.0.1"
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.TrustedProxies = cfg.TrustedProxies
+	}
 }

@@ -40,18 +40,7 @@ func TestCORS(t *testing.T) {
 func TestLoginLimitIsPerAccountWhateverItsSpelling(t *testing.T) {
 	// 127.0.0.1 is a trusted proxy here, so each forwarded address has its own
 	// IP budget: only the account budget can stop the guesses below.
-	env := testenv.New(t, testenv.SQLite, func(c *configs.Config) {
-		cfg, err := configs.LoadFrom(func(k string) string {
-			if k == "TRUSTED_PROXIES" {
-				return "127.0.0.1"
-			}
-			return ""
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.TrustedProxies = cfg.TrustedProxies
-	})
+	env := testenv.New(t, testenv.SQLite, trustLoopbackProxy(t))
 	victim := env.Register(t, "victim")
 	try := func(login string, i int) *testenv.Response {
 		return env.Do(t, testenv.Req{Method: http.MethodPost, Path: "/api/v1/auth/login",

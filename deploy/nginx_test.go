@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"workcomm/testenv"
 )
 
 // repoRoot is the module root, two levels above this package's files.
@@ -65,16 +67,6 @@ type nginxSite struct {
 	staticRoot string
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // newNginxSite writes a self-signed certificate, the upstream list and the
 // main config that includes the rendered site, all under a temp folder.
 func newNginxSite(t testing.TB, upstreams []string, staticRoot string) *nginxSite {
@@ -90,7 +82,7 @@ func newNginxSite(t testing.TB, upstreams []string, staticRoot string) *nginxSit
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	s := &nginxSite{dir: dir, httpPort: freePort(t), httpsPort: freePort(t), staticRoot: staticRoot}
+	s := &nginxSite{dir: dir, httpPort: testenv.FreePort(t), httpsPort: testenv.FreePort(t), staticRoot: staticRoot}
 	certFile, keyFile := filepath.Join(dir, "fullchain.pem"), filepath.Join(dir, "privkey.pem")
 	s.certPool = writeSelfSigned(t, certFile, keyFile)
 	var up strings.Builder

@@ -132,7 +132,7 @@ func startTopology(t *testing.T) *topology {
 	}
 
 	tp := &topology{}
-	ports := [2]int{freePort(t), freePort(t)}
+	ports := [2]int{testenv.FreePort(t), testenv.FreePort(t)}
 	tp.site = newNginxSite(t, []string{fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[1])}, static)
 	tp.origin = fmt.Sprintf("https://localhost:%d", tp.site.httpsPort)
 	env := []string{
