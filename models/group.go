@@ -158,17 +158,12 @@ func LiveMemberships(ctx context.Context, db *gorm.DB, pairs []GroupUser) (map[G
 		return out, nil
 	}
 	// The exact pairs, joined: one primary-key lookup each.
-	values := make([]byte, 0, 40*len(pairs))
 	args := make([]any, 0, 2*len(pairs))
-	for i, p := range pairs {
-		if i > 0 {
-			values = append(values, ',')
-		}
-		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
+	for _, p := range pairs {
 		args = append(args, p.GroupID, p.UserID)
 	}
 	var rows []GroupUser
-	err := db.WithContext(ctx).Raw(`SELECT gm.group_id, gm.user_id FROM (VALUES `+string(values)+`) AS v
+	err := db.WithContext(ctx).Raw(`SELECT gm.group_id, gm.user_id FROM (VALUES `+valuesRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(pairs))+`) AS v
 JOIN group_members gm ON gm.group_id = v.column1 AND gm.user_id = v.column2
 JOIN groups g ON g.id = gm.group_id AND g.deleted_at IS NULL`, args...).Scan(&rows).Error
 	if err != nil {
@@ -192,18 +187,14 @@ func MarkGroupReadBatch(ctx context.Context, tx *gorm.DB, marks []GroupReadMark)
 	if len(marks) == 0 {
 		return nil
 	}
-	values := make([]byte, 0, 64*len(marks))
 	args := make([]any, 0, 3*len(marks))
-	for i, m := range marks {
-		if i > 0 {
-			values = append(values, ',')
-		}
-		// Typed, so that PostgreSQL compares bigints; SQLite reads BIGINT as an integer.
-		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
+	for _, m := range marks {
 		args = append(args, m.GroupID, m.UserID, m.Seq)
 	}
+	// Typed, so that PostgreSQL compares bigints; SQLite reads BIGINT as an integer.
+	values := valuesRows("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))", len(marks))
 	return tx.WithContext(ctx).Exec(`UPDATE group_members SET last_read_seq = v.column3
-FROM (VALUES `+string(values)+`) AS v
+FROM (VALUES `+values+`) AS v
 WHERE group_members.group_id = v.column1 AND group_members.user_id = v.column2 AND group_members.last_read_seq < v.column3`, args...).Error
 }
 

@@ -168,17 +168,13 @@ func numberBatch(ctx context.Context, tx *gorm.DB, convType string, convs []*Con
 		live = " AND " + table + ".deleted_at IS NULL"
 	}
 	ids := make([]uint64, len(convs))
-	values := make([]byte, 0, 48*len(convs))
 	args := make([]any, 0, 1+2*len(convs))
 	args = append(args, now)
 	for i, c := range convs {
 		ids[i] = c.ID
-		if i > 0 {
-			values = append(values, ',')
-		}
-		values = append(values, "(CAST(? AS BIGINT), CAST(? AS BIGINT))"...)
 		args = append(args, c.ID, len(c.Msgs))
 	}
+	values := valuesRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(convs))
 	if IsPostgres(tx) {
 		var locked []uint64
 		if err := tx.WithContext(ctx).Raw("SELECT id FROM "+table+" WHERE id IN ?"+live+" ORDER BY id FOR UPDATE", ids).Scan(&locked).Error; err != nil {
@@ -186,7 +182,7 @@ func numberBatch(ctx context.Context, tx *gorm.DB, convType string, convs []*Con
 		}
 	}
 	var rows []struct{ ID, LastSeq uint64 }
-	err = tx.WithContext(ctx).Raw("UPDATE "+table+" SET last_seq = "+table+".last_seq + v.column2, last_message_at = ? FROM (VALUES "+string(values)+
+	err = tx.WithContext(ctx).Raw("UPDATE "+table+" SET last_seq = "+table+".last_seq + v.column2, last_message_at = ? FROM (VALUES "+values+
 		") AS v WHERE "+table+".id = v.column1"+live+" RETURNING "+table+".id, "+table+".last_seq", args...).Scan(&rows).Error
 	if err != nil {
 		return err
@@ -225,17 +221,13 @@ func FindMessagesByClientIDs(ctx context.Context, db *gorm.DB, keys []SenderClie
 	}
 	// The exact pairs, joined: one index lookup each. (sender_id IN ... AND
 	// client_msg_id IN ... reads the whole table on PostgreSQL 15.)
-	values := make([]byte, 0, 56*len(keys))
 	args := make([]any, 0, 2*len(keys))
-	for i, k := range keys {
-		if i > 0 {
-			values = append(values, ',')
-		}
-		values = append(values, "(CAST(? AS BIGINT), CAST(? AS VARCHAR(64)))"...)
+	for _, k := range keys {
 		args = append(args, k.SenderID, k.ClientMsgID)
 	}
+	values := valuesRows("(CAST(? AS BIGINT), CAST(? AS VARCHAR(64)))", len(keys))
 	var msgs []Message
-	err := db.WithContext(ctx).Raw("SELECT m.* FROM (VALUES "+string(values)+
+	err := db.WithContext(ctx).Raw("SELECT m.* FROM (VALUES "+values+
 		") AS v JOIN messages m ON m.sender_id = v.column1 AND m.client_msg_id = v.column2", args...).Scan(&msgs).Error
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -62,6 +63,12 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		defer conn.Exec("SELECT pg_advisory_unlock(?)", lockKey)
 		return run(conn)
 	})
+}
+
+// valuesRows is n copies of row, comma-separated: the body of a VALUES list
+// whose placeholders the caller's args fill row by row.
+func valuesRows(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }
 
 // notFound maps gorm's record-not-found to the vocabulary's not_found.
