@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -284,6 +285,54 @@ func (c *chatter) holdsAll(t testing.TB, rows []storedMessage) (dupes int) {
 	}
 	return c.Deliveries() - c.Held()
 }
+
+// ledger keeps what a fault test's senders sent (per user, in sending order)
+// and what was acknowledged ("user/clientMsgId" → message id): the inputs of
+// senderOrder and setCheck.
+type ledger struct {
+	mu    sync.Mutex
+	sent  map[uint64][]string
+	acked map[string]uint64
+}
+
+func newLedger() *ledger {
+	return &ledger{sent: map[uint64][]string{}, acked: map[string]uint64{}}
+}
+
+// ack records an acknowledged message.
+func (l *ledger) ack(user uint64, cmid string, id uint64) {
+	l.mu.Lock()
+	l.acked[fmt.Sprintf("%d/%s", user, cmid)] = id
+	l.mu.Unlock()
+}
+
+// sendLoop sends from c until sendCtx ends, one message at a time, each until
+// acknowledged (ctx bounds the retries): message n has clientMsgId prefix-n
+// and body "word prefix-n". After each ack it calls onAck (if not nil) and
+// waits pause().
+func (l *ledger) sendLoop(t testing.TB, ctx, sendCtx context.Context, c *chatter, prefix, word string, onAck func(*wsclient.Message), pause func() time.Duration) {
+	for n := 0; sendCtx.Err() == nil; n++ {
+		cmid := fmt.Sprintf("%s-%d", prefix, n)
+		l.mu.Lock()
+		l.sent[c.acct.ID] = append(l.sent[c.acct.ID], cmid)
+		l.mu.Unlock()
+		m, err := c.Send(ctx, word+" "+cmid, cmid)
+		if err != nil {
+			if ctx.Err() == nil {
+				t.Errorf("%s: %v", cmid, err)
+			}
+			return
+		}
+		l.ack(c.acct.ID, cmid, m.ID)
+		if onAck != nil {
+			onAck(m)
+		}
+		time.Sleep(pause())
+	}
+}
+
+// every returns a pause of d.
+func every(d time.Duration) func() time.Duration { return func() time.Duration { return d } }
 
 // senderOrder checks that each sender's messages, sent one after the other
 // (each waits for its ack), are stored in the order they were sent.

@@ -72,9 +72,7 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 
 	var (
 		sendCtx, stopSending = context.WithCancel(ctx)
-		mu                   sync.Mutex
-		acked                = map[string]uint64{}
-		sent                 = map[uint64][]string{}
+		sends                = newLedger()
 	)
 	for i, c := range chatters {
 		if i%2 == 1 {
@@ -84,23 +82,9 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			time.Sleep(time.Duration(rand.IntN(1000)) * time.Millisecond)
-			for n := 0; sendCtx.Err() == nil; n++ {
-				cmid := fmt.Sprintf("kill-%d-%d", i, n)
-				mu.Lock()
-				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
-				mu.Unlock()
-				m, err := c.Send(ctx, "kill "+cmid, cmid)
-				if err != nil {
-					if ctx.Err() == nil {
-						t.Errorf("%s: %v", cmid, err)
-					}
-					return
-				}
-				mu.Lock()
-				acked[fmt.Sprintf("%d/%s", c.acct.ID, cmid)] = m.ID
-				mu.Unlock()
-				time.Sleep(time.Duration(700+rand.IntN(600)) * time.Millisecond) // about one a second
-			}
+			sends.sendLoop(t, ctx, sendCtx, c, fmt.Sprintf("kill-%d", i), "kill", nil, func() time.Duration {
+				return time.Duration(700+rand.IntN(600)) * time.Millisecond // about one a second
+			})
 		}()
 	}
 	time.Sleep(3 * time.Second)
@@ -136,8 +120,8 @@ func TestNodeKilledUnderLoad(t *testing.T) {
 		}
 		wg.Wait()
 		rows := stored(t, db, gids)
-		n := setCheck(t, acked, rows)
-		senderOrder(t, sent, rows)
+		n := setCheck(t, sends.acked, rows)
+		senderOrder(t, sends.sent, rows)
 		var dupes int
 		var recons, resends int64
 		total := 0

@@ -107,9 +107,8 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 	var (
 		sendCtx, stopSending = context.WithCancel(ctx)
 		wg                   sync.WaitGroup
-		mu                   sync.Mutex
-		acked                = map[string]uint64{}
-		sent                 = map[uint64][]string{}
+		mu                   sync.Mutex // probes and hooks
+		sends                = newLedger()
 		probes               []probe
 		hooks                = map[string][]int{} // event id → statuses
 	)
@@ -117,23 +116,7 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := 0; sendCtx.Err() == nil; n++ {
-				cmid := fmt.Sprintf("pg-%d-%d", i, n)
-				mu.Lock()
-				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
-				mu.Unlock()
-				m, err := c.Send(ctx, "restart "+cmid, cmid)
-				if err != nil {
-					if ctx.Err() == nil {
-						t.Errorf("%s: %v", cmid, err)
-					}
-					return
-				}
-				mu.Lock()
-				acked[fmt.Sprintf("%d/%s", c.acct.ID, cmid)] = m.ID
-				mu.Unlock()
-				time.Sleep(100 * time.Millisecond)
-			}
+			sends.sendLoop(t, ctx, sendCtx, c, fmt.Sprintf("pg-%d", i), "restart", nil, every(100*time.Millisecond))
 		}()
 	}
 	// Stripe delivers each payment's success on its own schedule, 700 ms
@@ -234,8 +217,8 @@ func TestPostgresRestartedWhileMessagesAndWebhooksFlow(t *testing.T) {
 			c.finish(t, ctx)
 		}
 		rows := stored(t, db, []uint64{gid})
-		n := setCheck(t, acked, rows)
-		senderOrder(t, sent, rows)
+		n := setCheck(t, sends.acked, rows)
+		senderOrder(t, sends.sent, rows)
 		var dupes int
 		var resends int64
 		for _, c := range chatters {

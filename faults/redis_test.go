@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"workcomm/testenv"
+	"workcomm/wsclient"
 )
 
 // redisOutage is the contract's scenario: Redis stopped for 30 s.
@@ -68,10 +69,9 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 	var (
 		sendCtx, stopSending = context.WithCancel(ctx)
 		wg                   sync.WaitGroup
-		mu                   sync.Mutex
-		acked                = map[string]uint64{}
+		mu                   sync.Mutex // acks
 		acks                 []ack
-		sent                 = map[uint64][]string{}
+		sends                = newLedger()
 	)
 	for _, i := range []int{0, 1, 5, 6} { // two senders on each node
 		c := chatters[i]
@@ -82,24 +82,11 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := 0; sendCtx.Err() == nil; n++ {
-				cmid := fmt.Sprintf("outage-%d-%d", i, n)
+			sends.sendLoop(t, ctx, sendCtx, c, fmt.Sprintf("outage-%d", i), "outage", func(m *wsclient.Message) {
 				mu.Lock()
-				sent[c.acct.ID] = append(sent[c.acct.ID], cmid)
-				mu.Unlock()
-				m, err := c.Send(ctx, "outage "+cmid, cmid)
-				if err != nil {
-					if ctx.Err() == nil {
-						t.Errorf("%s: %v", cmid, err)
-					}
-					return
-				}
-				mu.Lock()
-				acked[fmt.Sprintf("%d/%s", c.acct.ID, cmid)] = m.ID
 				acks = append(acks, ack{id: m.ID, at: time.Now(), node: node})
 				mu.Unlock()
-				time.Sleep(200 * time.Millisecond)
-			}
+			}, every(200*time.Millisecond))
 		}()
 	}
 
@@ -172,9 +159,7 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mu.Lock()
-			acked[fmt.Sprintf("%d/probe-%d", probe.acct.ID, n)] = m.ID
-			mu.Unlock()
+			sends.ack(probe.acct.ID, fmt.Sprintf("probe-%d", n), m.ID)
 			arrived := func() bool { return listener.Has(m.ID) }
 			wait := time.Now().Add(time.Second)
 			for !arrived() && time.Now().Before(wait) {
@@ -209,8 +194,8 @@ func TestRedisStoppedFor30Seconds(t *testing.T) {
 		for _, c := range chatters {
 			c.finish(t, ctx)
 		}
-		n := setCheck(t, acked, rows)
-		senderOrder(t, sent, rows)
+		n := setCheck(t, sends.acked, rows)
+		senderOrder(t, sends.sent, rows)
 		for _, c := range chatters {
 			c.holdsAll(t, rows[gid])
 		}
