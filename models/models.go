@@ -28,7 +28,7 @@ func All() []any {
 		&User{}, &RefreshToken{}, &FriendRequest{}, &Friendship{},
 		&Payment{}, &StripeEvent{},
 		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
-		&AuditEntry{},
+		&AuditEntry{}, &Attachment{}, &Reaction{},
 	}
 }
 
