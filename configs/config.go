@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,6 +41,13 @@ type Config struct {
 	RedisPrefix string // REDIS_PREFIX: default workcomm; starts every Redis key and channel, so deployments can share a Redis
 
 	JWTSecret []byte // JWT_SECRET: required in production; generated and kept in the data folder otherwise
+
+	// StorageURL (STORAGE_URL, default file://data/files) is where uploaded
+	// files go: a folder (created at start) for one node, or an
+	// S3-compatible bucket that several nodes share,
+	// s3://bucket?endpoint=https://...&region=...&use_path_style=true, with
+	// the usual AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+	StorageURL string
 
 	AllowedOrigins []string       // ALLOWED_ORIGINS: comma-separated, for CORS and the WebSocket Origin check
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: addresses or CIDRs whose X-Forwarded-For is believed
@@ -102,6 +110,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		StripePublishableKey: get("STRIPE_PUBLISHABLE_KEY", ""),
 		StripeWebhookSecret:  get("STRIPE_WEBHOOK_SECRET", ""),
 		StripeAPIURL:         get("STRIPE_API_URL", ""),
+		StorageURL:           get("STORAGE_URL", "file://data/files"),
 		StaticDir:            get("STATIC_DIR", ""),
 		PprofAddr:            get("PPROF_ADDR", ""),
 	}
@@ -161,6 +170,10 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 
+	if err := checkStorageURL(c.StorageURL); err != nil {
+		errs = append(errs, err)
+	}
+
 	secret := getenv("JWT_SECRET")
 	switch {
 	case secret != "" && len(secret) < minSecretBytes && c.Production():
@@ -206,6 +219,23 @@ func (c *Config) EnsureJWTSecret() error {
 		return fmt.Errorf("JWT_SECRET: cannot keep the generated secret in %s: %w", path, err)
 	}
 	c.JWTSecret = []byte(secret)
+	return nil
+}
+
+// checkStorageURL refuses a STORAGE_URL the storage package cannot open,
+// at start rather than at the first upload.
+func checkStorageURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("STORAGE_URL: %v", err)
+	case u.Scheme == "file" && u.Host+u.Path == "":
+		return errors.New("STORAGE_URL: a file:// URL names a folder, e.g. file://data/files")
+	case u.Scheme == "s3" && u.Host == "":
+		return errors.New("STORAGE_URL: an s3:// URL names its bucket, e.g. s3://workcomm?endpoint=https://...")
+	case u.Scheme != "file" && u.Scheme != "s3":
+		return fmt.Errorf("STORAGE_URL: scheme %q is not file or s3", u.Scheme)
+	}
 	return nil
 }
 

@@ -29,6 +29,12 @@ func TestLoad(t *testing.T) {
 		{"an access token TTL over 15 minutes is refused", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, "ACCESS_TOKEN_TTL"},
 		{"a Stripe key without its webhook secret is refused", map[string]string{"STRIPE_SECRET_KEY": "sk_test_x"}, "STRIPE_WEBHOOK_SECRET"},
 		{"a zero REQUEST_TIMEOUT is refused", map[string]string{"REQUEST_TIMEOUT": "0s"}, "REQUEST_TIMEOUT"},
+		{"an S3 bucket loads", map[string]string{"STORAGE_URL": "s3://files?endpoint=http://127.0.0.1:8333&region=us-east-1&use_path_style=true"}, ""},
+		{"an absolute folder loads", map[string]string{"STORAGE_URL": "file:///srv/workcomm/files"}, ""},
+		{"an unknown storage scheme is named", map[string]string{"STORAGE_URL": "gs://files"}, "STORAGE_URL"},
+		{"an s3 URL without a bucket is named", map[string]string{"STORAGE_URL": "s3://?endpoint=http://127.0.0.1:8333"}, "STORAGE_URL"},
+		{"a file URL without a folder is named", map[string]string{"STORAGE_URL": "file://"}, "STORAGE_URL"},
+		{"a storage path without a scheme is named", map[string]string{"STORAGE_URL": "data/files"}, "STORAGE_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,7 +60,7 @@ func TestLoadParsesValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "0.0.0.0:9000" || cfg.RegisterPerHour != 7 || cfg.SQLitePath != "data/workcomm.db" {
+	if cfg.Addr != "0.0.0.0:9000" || cfg.RegisterPerHour != 7 || cfg.SQLitePath != "data/workcomm.db" || cfg.StorageURL != "file://data/files" {
 		t.Fatalf("cfg %+v", cfg)
 	}
 	if got := strings.Join(cfg.AllowedOrigins, " "); got != "https://a.example.com http://localhost:4200" {

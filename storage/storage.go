@@ -27,8 +27,8 @@ import (
 	"workcomm/apperr"
 )
 
-// DefaultURL is the storage of a single node: a folder beside the SQLite
-// database, created at start.
+// DefaultURL is STORAGE_URL's default (configs): a single node's folder in
+// the data folder, created at start.
 const DefaultURL = "file://data/files"
 
 // PartSize is the buffer of an S3 upload: each part is sent whole, one at a
