@@ -12,11 +12,13 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"mime"
 	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // pngOf encodes an image as PNG.
@@ -524,5 +526,59 @@ func TestShrinkFastPathsMatchTheGenericOne(t *testing.T) {
 	got := shrink(two, two.Bounds(), 2)
 	if c := got.RGBAAt(0, 0); c != (color.RGBA{128, 0, 128, 255}) {
 		t.Fatalf("mean of red and blue is %v", c)
+	}
+}
+
+func TestCleanNameKeepsOnlyASafeLastElement(t *testing.T) {
+	long := strings.Repeat("a", 300) + ".tar.gz"
+	cases := []struct{ in, want string }{
+		{"report.pdf", "report.pdf"},
+		{"résumé 2026.pdf", "résumé 2026.pdf"},
+		{"../../etc/passwd", "passwd"},
+		{`C:\Users\me\Desktop\notes.txt`, "notes.txt"},
+		{"report\u202Efdp.exe", "reportfdp.exe"},
+		{"a\x00b\nc.txt", "abc.txt"},
+		{"  spaced.txt  ", "spaced.txt"},
+		{"trailing.txt...", "trailing.txt"},
+		{"", "file"},
+		{"..", "file"},
+		{"dir/", "file"},
+		{"\xff\xfe.bin", "\uFFFD.bin"},
+		{".env", ".env"},
+		{long, strings.Repeat("a", MaxNameBytes-3) + ".gz"},
+		{strings.Repeat("é", 200), strings.Repeat("é", 127)},
+	}
+	for _, c := range cases {
+		if got := CleanName(c.in); got != c.want {
+			t.Errorf("CleanName(%+q) = %+q, want %+q", c.in, got, c.want)
+		}
+		if got := CleanName(c.in); len(got) > MaxNameBytes || !utf8.ValidString(got) {
+			t.Errorf("CleanName(%+q) is %d bytes, valid UTF-8 %v", c.in, len(got), utf8.ValidString(got))
+		}
+	}
+}
+
+func TestContentDisposition(t *testing.T) {
+	cases := []struct {
+		name   string
+		inline bool
+		want   string
+	}{
+		{"photo.png", true, `inline; filename=photo.png`},
+		{"a b.zip", false, `attachment; filename="a b.zip"`},
+		{`say "hi".txt`, false, `attachment; filename="say \"hi\".txt"`},
+		{"résumé.pdf", false, `attachment; filename*=utf-8''r%C3%A9sum%C3%A9.pdf`},
+		{"../x.html", false, `attachment; filename=x.html`},
+	}
+	for _, c := range cases {
+		got := ContentDisposition(c.name, c.inline)
+		if got != c.want {
+			t.Errorf("ContentDisposition(%q, %v) = %s, want %s", c.name, c.inline, got, c.want)
+		}
+		// What a client parses back is the cleaned name.
+		_, params, err := mime.ParseMediaType(got)
+		if err != nil || params["filename"] != CleanName(c.name) {
+			t.Errorf("%s parses back as %q (%v)", got, params["filename"], err)
+		}
 	}
 }
