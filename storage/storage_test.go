@@ -175,6 +175,25 @@ func TestPutReadRangeDelete(t *testing.T) {
 	})
 }
 
+func TestAnEmptyFile(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store) {
+		ctx := context.Background()
+		if n, err := s.Put(ctx, "att/empty/original", "", strings.NewReader(""), 10); err != nil || n != 0 {
+			t.Fatalf("Put: %d, %v", n, err)
+		}
+		obj, err := s.Open(ctx, "att/empty/original")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		rec := httptest.NewRecorder()
+		http.ServeContent(rec, httptest.NewRequest(http.MethodGet, "/", nil), "", obj.ModTime(), obj)
+		if rec.Code != 200 || rec.Body.Len() != 0 || obj.Size() != 0 {
+			t.Fatalf("served %d with %d bytes", rec.Code, rec.Body.Len())
+		}
+	})
+}
+
 func TestKeysCannotLeaveTheStore(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s store) {
 		ctx := context.Background()
