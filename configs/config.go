@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	wcmail "workcomm/mail"
 )
 
 // Environments accepted in APP_ENV.
@@ -56,6 +59,17 @@ type Config struct {
 	StripePublishableKey string // STRIPE_PUBLISHABLE_KEY
 	StripeWebhookSecret  string // STRIPE_WEBHOOK_SECRET
 	StripeAPIURL         string // STRIPE_API_URL: points stripe-go at stripe-mock
+
+	// SMTPURL (SMTP_URL) is the mail relay: smtp://user:pass@host:port
+	// (STARTTLS when offered, port 587 by default) or smtps://… (implicit TLS,
+	// 465). Empty: development writes mails under OutboxDir(); production
+	// answers the routes that send mail with 503 email_unavailable.
+	SMTPURL     string
+	SMTPTimeout time.Duration // SMTP_TIMEOUT: bound of one delivery, default 10s
+	MailFrom    string        // MAIL_FROM: sender address, default "WorkComm <no-reply@localhost>"; required with SMTP_URL in production
+	// AppURL (APP_URL) is the browser app's base URL, for links in mails.
+	// Default: the first ALLOWED_ORIGINS entry, else http://ADDR.
+	AppURL string
 
 	StaticDir string // STATIC_DIR: built frontend to serve; empty serves none
 	PprofAddr string // PPROF_ADDR: address of a separate debug listener serving net/http/pprof; empty (default) serves none
@@ -110,6 +124,8 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		StripePublishableKey: get("STRIPE_PUBLISHABLE_KEY", ""),
 		StripeWebhookSecret:  get("STRIPE_WEBHOOK_SECRET", ""),
 		StripeAPIURL:         get("STRIPE_API_URL", ""),
+		SMTPURL:              get("SMTP_URL", ""),
+		MailFrom:             get("MAIL_FROM", defaultMailFrom),
 		StorageURL:           get("STORAGE_URL", "file://data/files"),
 		StaticDir:            get("STATIC_DIR", ""),
 		PprofAddr:            get("PPROF_ADDR", ""),
@@ -147,6 +163,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	durVar("SHUTDOWN_TIMEOUT", 20*time.Second, &c.ShutdownTimeout)
 	durVar("READINESS_DRAIN", 0, &c.ReadinessDrainGap)
 	durVar("REQUEST_TIMEOUT", 30*time.Second, &c.RequestTimeout)
+	durVar("SMTP_TIMEOUT", wcmail.DefaultTimeout, &c.SMTPTimeout)
 	if c.RequestTimeout == 0 {
 		errs = append(errs, errors.New("REQUEST_TIMEOUT: must be more than 0"))
 	}
@@ -186,6 +203,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	if c.Production() && len(c.AllowedOrigins) == 0 {
 		errs = append(errs, errors.New("ALLOWED_ORIGINS: required when APP_ENV=production"))
 	}
+	errs = append(errs, c.loadMail(getenv)...)
 	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
 		errs = append(errs, errors.New("STRIPE_WEBHOOK_SECRET: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together"))
 	}
@@ -194,6 +212,52 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	}
 	return c, nil
 }
+
+// defaultMailFrom is the development sender; relays refuse it, hence MAIL_FROM
+// is required with SMTP_URL in production.
+const defaultMailFrom = "WorkComm <no-reply@localhost>"
+
+// loadMail checks SMTP_URL, SMTP_TIMEOUT, MAIL_FROM and APP_URL (after
+// ALLOWED_ORIGINS and ADDR, which APP_URL defaults from).
+func (c *Config) loadMail(getenv func(string) string) []error {
+	var errs []error
+	if c.SMTPURL != "" {
+		// ParseSMTPURL never quotes the URL: it may hold a password.
+		if _, err := wcmail.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("SMTP_URL: %w", err))
+		}
+	}
+	if c.SMTPTimeout == 0 {
+		errs = append(errs, errors.New("SMTP_TIMEOUT: must be more than 0"))
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Errorf("MAIL_FROM: %q is not an address such as \"WorkComm <no-reply@example.com>\"", c.MailFrom))
+	}
+	if c.Production() && c.SMTPURL != "" && strings.TrimSpace(getenv("MAIL_FROM")) == "" {
+		errs = append(errs, errors.New("MAIL_FROM: required with SMTP_URL when APP_ENV=production"))
+	}
+	c.AppURL = strings.TrimRight(strings.TrimSpace(getenv("APP_URL")), "/")
+	if c.AppURL == "" {
+		c.AppURL = "http://" + c.Addr
+		if len(c.AllowedOrigins) > 0 {
+			c.AppURL = c.AllowedOrigins[0]
+		}
+		return errs
+	}
+	if u, err := url.Parse(c.AppURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("APP_URL: %q must be an http:// or https:// base URL such as https://chat.example.com", c.AppURL))
+	}
+	return errs
+}
+
+// MailEnabled reports whether mail can go out: through SMTP_URL, or into the
+// outbox outside production.
+func (c *Config) MailEnabled() bool { return c.SMTPURL != "" || !c.Production() }
+
+// OutboxDir is where mails are written without SMTP_URL outside production:
+// outbox/ beside the SQLite file, data/outbox/ by default (as the JWT secret
+// is kept there, so a test's temporary SQLite folder holds its own outbox).
+func (c *Config) OutboxDir() string { return filepath.Join(filepath.Dir(c.SQLitePath), "outbox") }
 
 // EnsureJWTSecret fills JWTSecret outside production when none was given: a
 // random one is generated once and kept beside the SQLite file (or under

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"workcomm/configs"
 )
@@ -35,6 +36,14 @@ func TestLoad(t *testing.T) {
 		{"an s3 URL without a bucket is named", map[string]string{"STORAGE_URL": "s3://?endpoint=http://127.0.0.1:8333"}, "STORAGE_URL"},
 		{"a file URL without a folder is named", map[string]string{"STORAGE_URL": "file://"}, "STORAGE_URL"},
 		{"a storage path without a scheme is named", map[string]string{"STORAGE_URL": "data/files"}, "STORAGE_URL"},
+		{"an SMTP_URL of another scheme is named", map[string]string{"SMTP_URL": "http://mail.example.com"}, "SMTP_URL"},
+		{"an SMTP_URL without a host is named", map[string]string{"SMTP_URL": "smtp://:25"}, "SMTP_URL"},
+		{"an SMTP_URL with a bad port is named", map[string]string{"SMTP_URL": "smtps://u:p@mail.example.com:99999"}, "SMTP_URL"},
+		{"a zero SMTP_TIMEOUT is refused", map[string]string{"SMTP_TIMEOUT": "0s"}, "SMTP_TIMEOUT"},
+		{"a MAIL_FROM that is no address is named", map[string]string{"MAIL_FROM": "WorkComm"}, "MAIL_FROM"},
+		{"production with SMTP_URL needs its own MAIL_FROM", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32), "ALLOWED_ORIGINS": "https://chat.example.com", "SMTP_URL": "smtps://u:p@mail.example.com"}, "MAIL_FROM"},
+		{"production with SMTP_URL and MAIL_FROM starts", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32), "ALLOWED_ORIGINS": "https://chat.example.com", "SMTP_URL": "smtps://u:p@mail.example.com", "MAIL_FROM": "WorkComm <no-reply@example.com>"}, ""},
+		{"an APP_URL that is not http(s) is named", map[string]string{"APP_URL": "chat.example.com"}, "APP_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +78,47 @@ func TestLoadParsesValues(t *testing.T) {
 	if got := strings.Join(cfg.TrustedProxyStrings(), " "); got != "10.0.0.0/8 192.168.1.7/32" {
 		t.Fatalf("proxies %q", got)
 	}
+}
+
+func TestMailSettings(t *testing.T) {
+	t.Run("an unparseable SMTP_URL is named without its password", func(t *testing.T) {
+		_, err := configs.LoadFrom(env(map[string]string{"SMTP_URL": "smtp://user:s3cr3t-pw@mail.example.com:x/%zz"}))
+		if err == nil || !strings.Contains(err.Error(), "SMTP_URL") {
+			t.Fatalf("error %v, want one naming SMTP_URL", err)
+		}
+		if strings.Contains(err.Error(), "s3cr3t-pw") {
+			t.Fatalf("the error shows the password: %v", err)
+		}
+	})
+	t.Run("defaults: no SMTP, the outbox beside the SQLite file, links to ADDR", func(t *testing.T) {
+		cfg, err := configs.LoadFrom(env(map[string]string{"SQLITE_PATH": "/srv/wc/w.db", "ADDR": "127.0.0.1:9000"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.SMTPURL != "" || !cfg.MailEnabled() || cfg.OutboxDir() != "/srv/wc/outbox" || cfg.AppURL != "http://127.0.0.1:9000" ||
+			cfg.MailFrom != "WorkComm <no-reply@localhost>" || cfg.SMTPTimeout != 10*time.Second {
+			t.Fatalf("cfg %+v (outbox %s)", cfg, cfg.OutboxDir())
+		}
+	})
+	t.Run("APP_URL defaults to the first allowed origin and loses its trailing slash", func(t *testing.T) {
+		cfg, err := configs.LoadFrom(env(map[string]string{"ALLOWED_ORIGINS": "https://chat.example.com/,https://b.example.com"}))
+		if err != nil || cfg.AppURL != "https://chat.example.com" {
+			t.Fatalf("AppURL %q, err %v", cfg.AppURL, err)
+		}
+		cfg, err = configs.LoadFrom(env(map[string]string{"APP_URL": "https://app.example.com/", "SMTP_TIMEOUT": "3s"}))
+		if err != nil || cfg.AppURL != "https://app.example.com" || cfg.SMTPTimeout != 3*time.Second {
+			t.Fatalf("cfg %+v, err %v", cfg, err)
+		}
+	})
+	t.Run("production without SMTP_URL has no mail", func(t *testing.T) {
+		cfg, err := configs.LoadFrom(env(map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 32), "ALLOWED_ORIGINS": "https://chat.example.com"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MailEnabled() {
+			t.Fatal("production without SMTP_URL reports mail enabled")
+		}
+	})
 }
 
 func TestDevelopmentSecretIsGeneratedOnceAndKept(t *testing.T) {

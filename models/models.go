@@ -29,6 +29,7 @@ func All() []any {
 		&Payment{}, &StripeEvent{},
 		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
 		&AuditEntry{}, &Attachment{}, &Reaction{},
+		&PasswordResetToken{}, &TwoFactor{}, &RecoveryCode{}, &LoginChallenge{},
 	}
 }
 
