@@ -249,7 +249,7 @@ func startWeed() (*weedServer, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cmd := exec.Command(bin, WeedArgs(data, filepath.Join(dir, "s3.json"), ports)...)
+	cmd := exec.Command(bin, weedArgs(data, filepath.Join(dir, "s3.json"), ports)...)
 	dieWithParent(cmd)
 	logs := &tailBuffer{max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -277,13 +277,12 @@ func startWeed() (*weedServer, error) {
 	return w, nil
 }
 
-// WeedArgs is the command line of the test SeaweedFS (and the one .ci/run or
-// a developer can use): everything on 127.0.0.1, the eight ports given
+// weedArgs is the command line of the test SeaweedFS: everything on 127.0.0.1, the eight ports given
 // (master, volume, filer, S3: HTTP then gRPC each), logs on stderr only, no
 // Iceberg or Lance catalogue, small volumes (64 MB; each bucket is a
 // collection that grows 7 volumes at once, so their number is left to weed,
 // which bounds it by the free disk space) and no pre-stop delay.
-func WeedArgs(dataDir, s3Config string, ports []int) []string {
+func weedArgs(dataDir, s3Config string, ports []int) []string {
 	p := func(i int) string { return strconv.Itoa(ports[i]) }
 	return []string{
 		"-logtostderr", "server",
