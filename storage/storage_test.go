@@ -369,10 +369,15 @@ func TestA50MiBUploadStreamsInBoundedMemory(t *testing.T) {
 		if large > small+2*PartSize {
 			t.Fatalf("the peak RSS rose %d MiB for 50 MiB against %d MiB for 10 MiB: the upload is not streamed", large>>20, small>>20)
 		}
-		// Bounded: at most three parts in flight, the copy buffer, and the
-		// race detector's shadow of them.
-		if large > 8*PartSize {
-			t.Fatalf("the peak RSS rose %d MiB during a 50 MiB upload, over the %d MiB bound", large>>20, 8*PartSize>>20)
+		// Bounded: at most three parts in flight and the copy buffer (about
+		// 16 MiB; 15 to 22 measured), with room for the SDK's own buffers;
+		// the race detector's shadow memory doubles it (26 to 34 measured).
+		bound := int64(8 * PartSize)
+		if raceEnabled {
+			bound *= 2
+		}
+		if large > bound {
+			t.Fatalf("the peak RSS rose %d MiB during a 50 MiB upload, over the %d MiB bound", large>>20, bound>>20)
 		}
 		// Read it back, also streamed, and compare.
 		obj, err := s.Open(ctx, "att/50/original")
