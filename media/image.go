@@ -16,18 +16,25 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// MaxPixels bounds the images WorkComm decodes: 7680×4320 (8K UHD,
-// 33,177,600 pixels), more than a 24-megapixel camera or any screen shot and
-// the same bound Mattermost applies. A larger image is still stored and
-// downloadable; it gets no size, thumbnail or preview. Decoded, the worst
-// image under the bound is a 16-bit RGBA PNG (8 bytes a pixel, 265 MB); a
-// 12-megapixel phone JPEG takes 18 MB (YCbCr 4:2:0, 1.5 bytes a pixel).
-const MaxPixels = 7680 * 4320
+// MaxPixels bounds the images WorkComm decodes: 50 megapixels, the
+// high-resolution mode of current phone cameras (8064×6048, 48.8 MP) and
+// more than an 8K screen shot (33.2 MP). A larger image, or one whose
+// decoding would take more than MaxDecodeBytes, is still stored and
+// downloadable; it gets no size, thumbnail or inline preview.
+const MaxPixels = 50_000_000
+
+// MaxDecodeBytes bounds the memory one decode may take, as DecodeCost
+// estimates it from the header: 400 MiB. A 48-megapixel phone JPEG takes
+// 73 MB (baseline 4:2:0: 1.5 bytes a pixel) and fits with room to spare,
+// as do a progressive one (366 MB: Go keeps every coefficient, 4 bytes a
+// sample, until the last scan) and an 8-bit RGBA PNG of that size (195 MB);
+// a 16-bit one or a progressive 4:4:4 JPEG of that size does not.
+const MaxDecodeBytes = 400 << 20
 
 // MaxConcurrentDecodes is how many images a process decodes at once. One: a
 // decode is CPU-bound (two cores here), so more would not finish sooner, and
-// one bounds the memory of all image work to one decoded image under
-// MaxPixels (265 MB at worst, see MaxPixels) plus the small variants.
+// one bounds the memory of all image work in a process to MaxDecodeBytes
+// plus the small variants, whatever the number of uploads.
 const MaxConcurrentDecodes = 1
 
 // decodeSlots is the per-process semaphore of decodes.
@@ -37,8 +44,9 @@ var decodeSlots = make(chan struct{}, MaxConcurrentDecodes)
 var (
 	// ErrNotImage: not a PNG, JPEG, GIF or WebP whose header can be read.
 	ErrNotImage = errors.New("media: not a decodable image")
-	// ErrTooManyPixels: the header declares more than MaxPixels.
-	ErrTooManyPixels = errors.New("media: image has too many pixels")
+	// ErrTooLargeToDecode: the header declares more than MaxPixels, or a
+	// decode that would take more than MaxDecodeBytes.
+	ErrTooLargeToDecode = errors.New("media: image too large to decode")
 )
 
 // Info is what an image header says.
@@ -70,9 +78,11 @@ var decoders = map[string]decoder{
 }
 
 // Inspect reads an image's header (never its pixels) and checks its pixel
-// count. contentType is the sniffed type (Sniff), which picks the decoder.
-// It reads from where src is; a JPEG is read a second time from there for
-// its EXIF orientation.
+// count and decoding cost against MaxPixels and MaxDecodeBytes. contentType
+// is the sniffed type (Sniff), which picks the decoder. It reads from where
+// src is; a PNG or JPEG is read a second time from there for what the
+// standard decoders do not report (interlacing; the frame type and the EXIF
+// orientation).
 func Inspect(src io.ReadSeeker, contentType string) (Info, error) {
 	d, ok := decoders[baseType(contentType)]
 	if !ok {
@@ -90,23 +100,80 @@ func Inspect(src io.ReadSeeker, contentType string) (Info, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, ErrNotImage
 	}
+	pixels := int64(cfg.Width) * int64(cfg.Height) // each side < 2^32: no overflow
+	var jpg jpegInfo
+	interlaced := false
+	if d.contentType == PNG {
+		if _, err := src.Seek(start, io.SeekStart); err != nil {
+			return info, err
+		}
+		interlaced = pngInterlaced(src)
+	}
 	if d.contentType == JPEG {
 		if _, err := src.Seek(start, io.SeekStart); err != nil {
 			return info, err
 		}
-		info.Orientation = jpegOrientation(src)
+		jpg = jpegHeader(src)
+		info.Orientation = jpg.orientation
 		if swapsSides(info.Orientation) {
 			info.Width, info.Height = info.Height, info.Width
 		}
 	}
-	// Both sides are below 2^32 in every format above, so the product fits
-	// in an int64 and cannot wrap.
-	pixels := int64(cfg.Width) * int64(cfg.Height)
 	if pixels > MaxPixels {
-		return info, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooManyPixels, cfg.Width, cfg.Height, MaxPixels)
+		return info, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooLargeToDecode, cfg.Width, cfg.Height, MaxPixels)
 	}
-	info.DecodedBytes = pixels * bytesPerPixel(cfg.ColorModel)
+	info.DecodedBytes = decodeCost(d.contentType, cfg.ColorModel, pixels, interlaced, jpg)
+	if info.DecodedBytes > MaxDecodeBytes {
+		return info, fmt.Errorf("%w: decoding %d×%d would take %d MiB", ErrTooLargeToDecode, cfg.Width, cfg.Height, info.DecodedBytes>>20)
+	}
 	return info, nil
+}
+
+// decodeCost estimates the memory a decode of the image takes, from its
+// header, as Go's decoders allocate it:
+//   - PNG: the image (bytesPerPixel of its model), twice for an interlaced
+//     one, whose seven passes are decoded apart and then merged;
+//   - GIF: the first frame, a byte a pixel;
+//   - WebP: up to 8 bytes a pixel (a lossless image is decoded as 32-bit
+//     pixels, then copied out);
+//   - JPEG: a byte a stored sample, and for a progressive one every
+//     coefficient (4 bytes a sample) until the last scan; a 4-component
+//     (CMYK) one is converted into a second image of 4 bytes a pixel. A
+//     frame header not found is taken as the costliest: progressive 4:4:4.
+func decodeCost(contentType string, model color.Model, pixels int64, interlaced bool, jpg jpegInfo) int64 {
+	switch contentType {
+	case PNG:
+		if interlaced {
+			return 2 * pixels * bytesPerPixel(model)
+		}
+		return pixels * bytesPerPixel(model)
+	case GIF:
+		return pixels
+	case WebP:
+		return 8 * pixels
+	}
+	samples, progressive, cmyk := jpg.samples, jpg.progressive, jpg.components == 4
+	if !jpg.found {
+		samples, progressive, cmyk = 4, true, true
+	}
+	perPixel := samples
+	if progressive {
+		perPixel += 4 * samples
+	}
+	if cmyk {
+		perPixel += 4
+	}
+	return int64(perPixel*float64(pixels)) + 1
+}
+
+// pngInterlaced reads the interlace method of a PNG's header (IHDR, always
+// the first chunk: its last byte, 28 bytes into the file).
+func pngInterlaced(r io.Reader) bool {
+	var h [29]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return true // unreadable: assume the costlier
+	}
+	return h[28] != 0
 }
 
 // bytesPerPixel is what a decoded pixel of the model takes in memory.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -170,7 +171,9 @@ func TestDecompressionBombsAreRefusedBeforeDecoding(t *testing.T) {
 	}{
 		{"a 30,000×30,000 PNG", PNG, bomb},
 		{"a JPEG header declaring 60,000×60,000", JPEG, withJPEGSize(t, small, 60000, 60000)},
-		{"a JPEG one pixel over the bound", JPEG, withJPEGSize(t, small, 7681, 4320)},
+		{"a JPEG just over 50 megapixels", JPEG, withJPEGSize(t, small, 7072, 7072)},
+		{"a progressive 4:4:4 JPEG of 48 megapixels (731 MB to decode)", JPEG, progressive444(t, withJPEGSize(t, small, 8064, 6048))},
+		{"an interlaced 16-bit RGBA PNG of 36 megapixels (576 MB)", PNG, pngHeader(t, 6000, 6000, 16, 6, true)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,14 +182,14 @@ func TestDecompressionBombsAreRefusedBeforeDecoding(t *testing.T) {
 			runtime.ReadMemStats(&before)
 			info, outs, err := Render(context.Background(), bytes.NewReader(c.data), c.contentType, Thumbnail)
 			runtime.ReadMemStats(&after)
-			if !errors.Is(err, ErrTooManyPixels) || outs != nil {
-				t.Fatalf("Render = %v, %d outputs; want ErrTooManyPixels", err, len(outs))
+			if !errors.Is(err, ErrTooLargeToDecode) || outs != nil {
+				t.Fatalf("Render = %v, %d outputs; want ErrTooLargeToDecode", err, len(outs))
 			}
 			if info.Width == 0 || info.Height == 0 {
 				t.Fatalf("the refused image's size is still reported: %+v", info)
 			}
-			// Reading a header allocates a few kilobytes; decoding even
-			// a 7681×4320 JPEG would allocate 50 MB.
+			// Reading a header allocates a few kilobytes; decoding the
+			// smallest of these would allocate hundreds of megabytes.
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
 				t.Fatalf("refusing allocated %d bytes: the image was decoded", alloc)
 			}
@@ -194,11 +197,75 @@ func TestDecompressionBombsAreRefusedBeforeDecoding(t *testing.T) {
 	}
 }
 
-func TestInspectAtTheBoundAndOnBrokenFiles(t *testing.T) {
+// progressive444 turns a baseline 4:2:0 JPEG header from image/jpeg into
+// one that declares a progressive 4:4:4 frame (SOF2, every component
+// sampled 1×1): the costliest frame for Go's decoder.
+func progressive444(t testing.TB, data []byte) []byte {
+	t.Helper()
+	out := bytes.Clone(data)
+	i := bytes.Index(out, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0 in the JPEG")
+	}
+	out[i+1] = 0xC2
+	n := int(out[i+9])
+	for c := range n {
+		out[i+10+3*c+1] = 0x11
+	}
+	return out
+}
+
+// pngHeader is a PNG whose IHDR declares w×h pixels of the bit depth and
+// colour type given, followed by a tiny IDAT: enough for DecodeConfig.
+func pngHeader(t testing.TB, w, h int, depth, colorType byte, interlaced bool) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		out.Write(binary.BigEndian.AppendUint32(nil, uint32(len(data))))
+		out.WriteString(typ)
+		out.Write(data)
+		out.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(append([]byte(typ), data...))))
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	il := byte(0)
+	if interlaced {
+		il = 1
+	}
+	ihdr = append(ihdr, depth, colorType, 0, 0, il)
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return out.Bytes()
+}
+
+func TestInspectAtTheBoundsAndOnBrokenFiles(t *testing.T) {
 	small := jpegOf(t, filled(16, 16, func(int, int) color.Color { return red }))
-	info, err := Inspect(bytes.NewReader(withJPEGSize(t, small, 7680, 4320)), JPEG)
-	if err != nil || info.Width != 7680 || info.Height != 4320 || info.DecodedBytes != 7680*4320*3 {
-		t.Fatalf("an 8K JPEG header: %+v, %v; want accepted, 3 bytes a pixel at worst", info, err)
+	const phone = 8064 * 6048 // a 48-megapixel phone photo
+	accepted := []struct {
+		name, ct string
+		data     []byte
+		cost     int64 // bytes to decode
+	}{
+		{"a 48 MP baseline 4:2:0 JPEG (what phones write)", JPEG, withJPEGSize(t, small, 8064, 6048), phone*3/2 + 1},
+		{"a 48 MP progressive 4:2:0 JPEG", JPEG, progressive444(t, withJPEGSize(t, small, 8064, 6048))[:0], 0},
+		{"a 36 MP 16-bit RGBA PNG, not interlaced", PNG, pngHeader(t, 6000, 6000, 16, 6, false), 6000 * 6000 * 8},
+		{"a 48 MP 8-bit RGBA PNG", PNG, pngHeader(t, 8064, 6048, 8, 6, false), phone * 4},
+		{"an 8K interlaced 8-bit RGB PNG", PNG, pngHeader(t, 7680, 4320, 8, 2, true), 2 * 7680 * 4320 * 4},
+	}
+	// The progressive 4:2:0 case: SOF2 with the encoder's own sampling.
+	prog := withJPEGSize(t, small, 8064, 6048)
+	prog[bytes.Index(prog, []byte{0xFF, 0xC0})+1] = 0xC2
+	accepted[1].data, accepted[1].cost = prog, int64(7.5*phone)+1
+	for _, c := range accepted {
+		info, err := Inspect(bytes.NewReader(c.data), c.ct)
+		if err != nil || info.DecodedBytes != c.cost {
+			t.Fatalf("%s: %+v, %v; want accepted at %d bytes", c.name, info, err, c.cost)
+		}
+		if info.DecodedBytes > MaxDecodeBytes {
+			t.Fatalf("%s: accepted over the budget", c.name)
+		}
 	}
 	good := pngOf(t, filled(10, 10, func(int, int) color.Color { return red }))
 	for name, c := range map[string]struct {
@@ -215,7 +282,7 @@ func TestInspectAtTheBoundAndOnBrokenFiles(t *testing.T) {
 		}
 	}
 	// A header that reads but pixels that do not: Render says not an image.
-	_, _, err = Render(context.Background(), bytes.NewReader(good[:len(good)-30]), PNG, Thumbnail)
+	_, _, err := Render(context.Background(), bytes.NewReader(good[:len(good)-30]), PNG, Thumbnail)
 	if !errors.Is(err, ErrNotImage) {
 		t.Fatalf("a truncated PNG: %v, want ErrNotImage", err)
 	}
@@ -392,6 +459,11 @@ func TestPhoneOrientationTurnsTheThumbnailUpright(t *testing.T) {
 			if info.Width != c.w || info.Height != c.h {
 				t.Fatalf("info %d×%d, want %d×%d as shown", info.Width, info.Height, c.w, c.h)
 			}
+			// The frame header is found past the EXIF segment: a
+			// baseline 4:2:0 frame, 1.5 bytes a pixel.
+			if info.DecodedBytes != 400*200*3/2+1 {
+				t.Fatalf("decode cost %d, want that of a baseline 4:2:0 frame", info.DecodedBytes)
+			}
 			o := outs[0]
 			img, _, _ := image.Decode(bytes.NewReader(o.Data))
 			tw, th := img.Bounds().Dx(), img.Bounds().Dy()
@@ -409,7 +481,7 @@ func TestPhoneOrientationTurnsTheThumbnailUpright(t *testing.T) {
 			}
 		})
 	}
-	if o := jpegOrientation(bytes.NewReader([]byte("\xFF\xD8\xFF\xE1\x00\x08Exif"))); o != 1 {
+	if o := jpegHeader(bytes.NewReader([]byte("\xFF\xD8\xFF\xE1\x00\x08Exif"))).orientation; o != 1 {
 		t.Fatalf("a cut EXIF segment gives %d, want 1", o)
 	}
 }

@@ -13,36 +13,75 @@ import (
 // thumbnail, which Go's decoder makes without it, must apply it too or it
 // shows sideways beside an upright original.
 
-// maxExifScan bounds how far jpegOrientation reads looking for the EXIF
-// segment: it comes before the image data, in the first APP segments, and
-// one segment is at most 64 KiB.
-const maxExifScan = 256 << 10
+// maxJPEGScan bounds how far jpegHeader reads looking for the EXIF segment
+// and the frame header: both come before the image data, after the APP
+// segments (an ICC profile or XMP packet can take a few of 64 KiB each).
+const maxJPEGScan = 512 << 10
 
-// jpegOrientation returns the EXIF Orientation (1 to 8) of a JPEG stream, 1
-// when there is none or it cannot be read: a wrong guess only turns a
-// thumbnail, so any malformed segment means "as stored".
-func jpegOrientation(r io.Reader) int {
-	br := bufio.NewReader(io.LimitReader(r, maxExifScan))
+// jpegInfo is what the segments before a JPEG's image data say.
+type jpegInfo struct {
+	orientation int // EXIF Orientation, 1 to 8 (1 when absent)
+	found       bool
+	progressive bool
+	// samples is the number of stored samples a pixel, all components
+	// together: 3 for 4:4:4 colour, 1.5 for 4:2:0, 1 for grey, 4 for CMYK.
+	samples    float64
+	components int
+}
+
+// jpegHeader reads the segments of a JPEG stream up to its first scan: the
+// EXIF orientation and the frame header (SOF: progressive or not, the
+// components and their sampling). A malformed or missing segment leaves
+// the defaults: orientation 1 ("as stored": a wrong guess only turns a
+// thumbnail) and found false (the caller then assumes the costliest frame).
+func jpegHeader(r io.Reader) jpegInfo {
+	info := jpegInfo{orientation: 1}
+	br := bufio.NewReader(io.LimitReader(r, maxJPEGScan))
 	var soi [2]byte
 	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xFF, 0xD8} {
-		return 1
+		return info
 	}
 	for {
 		var m [4]byte
 		if _, err := io.ReadFull(br, m[:]); err != nil || m[0] != 0xFF {
-			return 1
+			return info
 		}
 		marker := m[1]
 		size := int(binary.BigEndian.Uint16(m[2:])) - 2
-		if size < 0 || marker == 0xDA || marker == 0xD9 { // start of scan, end of image: no EXIF before
-			return 1
+		if size < 0 || marker == 0xDA || marker == 0xD9 { // start of scan, end of image
+			return info
 		}
 		seg := make([]byte, size)
 		if _, err := io.ReadFull(br, seg); err != nil {
-			return 1
+			return info
 		}
-		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
+		switch {
+		case marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00":
+			info.orientation = tiffOrientation(seg[6:])
+		case marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+			// SOFn: precision, height, width, components, then for each
+			// an id, its sampling (h<<4 | v) and its table.
+			if len(seg) < 6 || info.found {
+				continue
+			}
+			n := int(seg[5])
+			if n == 0 || len(seg) < 6+3*n {
+				continue
+			}
+			var hmax, vmax int
+			for i := range n {
+				f := seg[6+3*i+1]
+				hmax, vmax = max(hmax, int(f>>4)), max(vmax, int(f&0x0f))
+			}
+			if hmax == 0 || vmax == 0 {
+				continue
+			}
+			for i := range n {
+				f := seg[6+3*i+1]
+				info.samples += float64(int(f>>4)*int(f&0x0f)) / float64(hmax*vmax)
+			}
+			info.found, info.components = true, n
+			info.progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
 		}
 	}
 }
