@@ -654,3 +654,53 @@ func TestContentDisposition(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeCostCoversWhatTheDecoderAllocates(t *testing.T) {
+	w, h := 1200, 900
+	rgba := filled(w, h, func(x, y int) color.Color { return color.NRGBA{uint8(x), uint8(y), uint8(x ^ y), uint8(128 + x%100)} })
+	opaque := filled(w, h, func(x, y int) color.Color { return color.NRGBA{uint8(x), uint8(y), uint8(x ^ y), 255} })
+	gray := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range gray.Pix {
+		gray.Pix[i] = uint8(i)
+	}
+	for name, c := range map[string]struct {
+		data []byte
+		ct   string
+	}{
+		"an RGBA PNG":           {pngOf(t, rgba), PNG},
+		"a grey PNG":            {pngOf(t, gray), PNG},
+		"a baseline 4:2:0 JPEG": {jpegOf(t, opaque), JPEG},
+		"a grey JPEG":           {jpegOf(t, gray), JPEG},
+		"a GIF":                 {gifOf(t, opaque), GIF},
+	} {
+		info, err := Inspect(bytes.NewReader(c.data), c.ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		img, err := decoders[c.ct].decode(bytes.NewReader(c.data))
+		runtime.ReadMemStats(&after)
+		if err != nil || img.Bounds().Dx() != w {
+			t.Fatalf("%s: %v", name, err)
+		}
+		// The estimate must cover the decoder's allocations, give or take
+		// its fixed buffers (64 KiB), without overstating them more than
+		// twice (which would refuse images that fit).
+		alloc := int64(after.TotalAlloc - before.TotalAlloc)
+		t.Logf("%s: estimated %d, allocated %d", name, info.DecodedBytes, alloc)
+		if alloc > info.DecodedBytes+64<<10 || info.DecodedBytes > 2*alloc+64<<10 {
+			t.Errorf("%s: estimated %d bytes, the decoder allocated %d", name, info.DecodedBytes, alloc)
+		}
+	}
+}
+
+func gifOf(t testing.TB, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gif.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
