@@ -67,6 +67,9 @@ var (
 // (where `go build -o` / `go install` put it).
 func WeedBinary() (string, error) {
 	if p := os.Getenv("WEED_BIN"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("WEED_BIN: %w", err)
+		}
 		return p, nil
 	}
 	if p, err := exec.LookPath("weed"); err == nil {
