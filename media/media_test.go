@@ -656,7 +656,7 @@ func TestContentDisposition(t *testing.T) {
 }
 
 func TestDecodeCostCoversWhatTheDecoderAllocates(t *testing.T) {
-	w, h := 1200, 900
+	w, h := 640, 480
 	rgba := filled(w, h, func(x, y int) color.Color { return color.NRGBA{uint8(x), uint8(y), uint8(x ^ y), uint8(128 + x%100)} })
 	opaque := filled(w, h, func(x, y int) color.Color { return color.NRGBA{uint8(x), uint8(y), uint8(x ^ y), 255} })
 	gray := image.NewGray(image.Rect(0, 0, w, h))
