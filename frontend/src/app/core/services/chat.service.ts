@@ -3,27 +3,17 @@ import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
 import { Group, GroupMember, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { ConversationKey, idOf, isGroupKey } from '../chat/conversation-key';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { itemsOf } from './friends.service';
 
-/** Where a conversation lives on the REST API. */
-export interface ConversationTarget {
-  kind: 'u' | 'g';
-  id: number;
+/** base is where a conversation lives on the REST API. */
+function base(key: ConversationKey): string {
+  return isGroupKey(key) ? `${API}/chat/groups/${idOf(key)}` : `${API}/chat/private/${idOf(key)}`;
 }
 
-/** parseKey turns 'u:5' / 'g:3' into a target. */
-export function parseKey(key: string): ConversationTarget | null {
-  const m = /^([ug]):(\d+)$/.exec(key);
-  return m ? { kind: m[1] as 'u' | 'g', id: Number(m[2]) } : null;
-}
-
-function base(t: ConversationTarget): string {
-  return t.kind === 'u' ? `${API}/chat/private/${t.id}` : `${API}/chat/groups/${t.id}`;
-}
-
-function messagesBase(t: ConversationTarget): string {
-  return t.kind === 'u' ? `${API}/chat/private/messages` : `${API}/chat/groups/messages`;
+function messagesBase(key: ConversationKey): string {
+  return isGroupKey(key) ? `${API}/chat/groups/messages` : `${API}/chat/private/messages`;
 }
 
 /** ChatService is the REST side of chat: conversation lists, history pages, read marks, edits, groups. */
@@ -38,7 +28,7 @@ export class ChatService {
   }
 
   /** history: the latest page, or the page just below `before` (paging upwards). */
-  history(t: ConversationTarget, opts: { before?: number; after?: number; limit?: number } = {}): Observable<MessagePage> {
+  history(t: ConversationKey, opts: { before?: number; after?: number; limit?: number } = {}): Observable<MessagePage> {
     let params = new HttpParams().set('limit', String(opts.limit ?? 50));
     if (opts.before) params = params.set('before', String(opts.before));
     if (opts.after) params = params.set('after', String(opts.after));
@@ -47,20 +37,20 @@ export class ChatService {
       .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
   }
 
-  send(t: ConversationTarget, body: string, clientMsgId: string): Observable<Message> {
+  send(t: ConversationKey, body: string, clientMsgId: string): Observable<Message> {
     // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
     return this.http.post<Message>(`${base(t)}/messages`, { body, clientMsgId }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
 
-  markRead(t: ConversationTarget, seq: number): Observable<void> {
+  markRead(t: ConversationKey, seq: number): Observable<void> {
     return this.http.post<void>(`${base(t)}/read`, { seq });
   }
 
-  editMessage(t: ConversationTarget, messageId: number, body: string): Observable<Message> {
+  editMessage(t: ConversationKey, messageId: number, body: string): Observable<Message> {
     return this.http.patch<Message>(`${messagesBase(t)}/${messageId}`, { body });
   }
 
-  deleteMessage(t: ConversationTarget, messageId: number): Observable<void> {
+  deleteMessage(t: ConversationKey, messageId: number): Observable<void> {
     return this.http.delete<void>(`${messagesBase(t)}/${messageId}`);
   }
 

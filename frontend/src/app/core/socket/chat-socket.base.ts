@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import { environment } from '../../../environments/environment';
 import { AuthService } from '../auth/auth.service';
 import { ConversationRef, Envelope, Message } from '../api/models';
+import { ConversationKey } from '../chat/conversation-key';
 
 /** The part of the browser WebSocket that the socket services use (a fake implements it in tests). */
 export interface WebSocketLike {
@@ -49,7 +50,7 @@ export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 /** A message sent but not yet acknowledged: shown with a pending mark, resent on reconnect. */
 export interface PendingMessage {
   clientMsgId: string;
-  key: string;
+  key: ConversationKey;
   body: string;
   createdAt: string;
   /** The error code when the server refused it (no automatic resend then). */
@@ -59,20 +60,13 @@ export interface PendingMessage {
 /** Events for stores that keep lists (unread counts, conversation order, group membership). */
 export type SocketEvent =
   | { type: 'ready' }
-  | { type: 'message'; key: string; message: Message }
-  | { type: 'read'; key: string; userId: number; seq: number }
+  | { type: 'message'; key: ConversationKey; message: Message }
+  | { type: 'read'; key: ConversationKey; userId: number; seq: number }
   | { type: 'unknown-conversation'; conversation: ConversationRef }
   | { type: 'group.joined'; group: unknown }
   | { type: 'group.left'; groupId: number }
   | { type: 'error'; code: string; message: string };
 
-/** Conversation keys: `u:<peerUserId>` for a private chat, `g:<groupId>` for a group. */
-export function privateKey(userId: number): string {
-  return `u:${userId}`;
-}
-export function groupKey(groupId: number): string {
-  return `g:${groupId}`;
-}
 function refKey(ref: ConversationRef): string {
   return `${ref.type}:${ref.id}`;
 }
@@ -136,20 +130,20 @@ export abstract class ChatSocketBase {
   /** '/ws/private' or '/ws/group'. */
   protected abstract readonly path: string;
   /** The conversation field of this socket kind for a key: {toUserId} or {groupId}. */
-  protected abstract target(key: string): Record<string, number> | null;
+  protected abstract target(key: ConversationKey): Record<string, number> | null;
   /** The key of a message whose conversation id we have not seen yet (null: ask the store). */
-  protected abstract guessKey(message: Message): string | null;
+  protected abstract guessKey(message: Message): ConversationKey | null;
   /** The key a `typing` or `read` event refers to. */
-  protected abstract eventKey(data: { userId?: number; toUserId?: number; groupId?: number; conversation?: ConversationRef }): string | null;
+  protected abstract eventKey(data: { userId?: number; toUserId?: number; groupId?: number; conversation?: ConversationRef }): ConversationKey | null;
 
   protected readonly auth = inject(AuthService);
   private readonly openSocket = inject(WEBSOCKET_FACTORY);
 
   private readonly statusState = signal<SocketStatus>('idle');
-  private readonly messagesState = signal<Record<string, Message[]>>({});
-  private readonly pendingState = signal<Record<string, PendingMessage[]>>({});
-  private readonly typingState = signal<Record<string, Record<number, number>>>({});
-  private readonly readsState = signal<Record<string, Record<number, number>>>({});
+  private readonly messagesState = signal<Record<ConversationKey, Message[]>>({});
+  private readonly pendingState = signal<Record<ConversationKey, PendingMessage[]>>({});
+  private readonly typingState = signal<Record<ConversationKey, Record<number, number>>>({});
+  private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly presenceState = signal<Record<number, 'online' | 'offline'>>({});
 
   /** Connection state. */
@@ -178,7 +172,7 @@ export abstract class ChatSocketBase {
   private lastFrameAt = 0;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** server conversation ("private:12") → our key ("u:5"). */
-  private readonly keyByConversation = new Map<string, string>();
+  private readonly keyByConversation = new Map<string, ConversationKey>();
   /** Messages waiting for their conversation to be known. */
   private unresolved: Message[] = [];
 
@@ -250,7 +244,7 @@ export abstract class ChatSocketBase {
   }
 
   /** send queues a message (optimistic, pending) and sends it when the socket is open; returns its clientMsgId. */
-  send(key: string, body: string): string {
+  send(key: ConversationKey, body: string): string {
     const pending: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString() };
     this.pendingState.update((all) => ({ ...all, [key]: [...(all[key] ?? []), pending] }));
     this.transmit(pending);
@@ -258,7 +252,7 @@ export abstract class ChatSocketBase {
   }
 
   /** retry sends a refused message again with its clientMsgId. */
-  retry(key: string, clientMsgId: string): void {
+  retry(key: ConversationKey, clientMsgId: string): void {
     const p = (this.pendingState()[key] ?? []).find((x) => x.clientMsgId === clientMsgId);
     if (!p) return;
     const again = { ...p, failed: undefined };
@@ -267,7 +261,7 @@ export abstract class ChatSocketBase {
   }
 
   /** confirm settles a pending message that was delivered another way (the REST fallback). */
-  confirm(key: string, clientMsgId: string, message: Message): void {
+  confirm(key: ConversationKey, clientMsgId: string, message: Message): void {
     this.replacePending(key, clientMsgId, null);
     this.keyByConversation.set(refKey(message.conversation), key);
     const known = (this.messagesState()[key] ?? []).some((m) => m.id === message.id);
@@ -276,42 +270,42 @@ export abstract class ChatSocketBase {
   }
 
   /** markFailed records that the server refused a pending message (no automatic resend then). */
-  markFailed(key: string, clientMsgId: string, code: string): void {
+  markFailed(key: ConversationKey, clientMsgId: string, code: string): void {
     const p = this.pendingMessage(key, clientMsgId);
     if (p) this.replacePending(key, clientMsgId, { ...p, failed: code });
   }
 
   /** pendingMessage finds an unacknowledged message. */
-  pendingMessage(key: string, clientMsgId: string): PendingMessage | undefined {
+  pendingMessage(key: ConversationKey, clientMsgId: string): PendingMessage | undefined {
     return (this.pendingState()[key] ?? []).find((p) => p.clientMsgId === clientMsgId);
   }
 
   /** discard drops a refused pending message. */
-  discard(key: string, clientMsgId: string): void {
+  discard(key: ConversationKey, clientMsgId: string): void {
     this.replacePending(key, clientMsgId, null);
   }
 
   /** sendTyping tells the others that we type (the caller throttles). */
-  sendTyping(key: string): void {
+  sendTyping(key: ConversationKey): void {
     const target = this.target(key);
     if (target) this.frame({ type: 'typing', data: target });
   }
 
   /** sendRead stores our read mark through the socket; false when the socket is not open (use REST). */
-  sendRead(key: string, seq: number): boolean {
+  sendRead(key: ConversationKey, seq: number): boolean {
     const target = this.target(key);
     if (!target || !this.isOpen()) return false;
     return this.frame({ type: 'read', data: { ...target, seq } });
   }
 
   /** ingest merges messages from REST (history pages) into the same de-duplicated state. */
-  ingest(key: string, messages: readonly Message[]): void {
+  ingest(key: ConversationKey, messages: readonly Message[]): void {
     for (const m of messages) this.keyByConversation.set(refKey(m.conversation), key);
     this.mergeInto(key, messages);
   }
 
   /** learnConversation tells the socket which key a server conversation belongs to. */
-  learnConversation(ref: ConversationRef, key: string): void {
+  learnConversation(ref: ConversationRef, key: ConversationKey): void {
     this.keyByConversation.set(refKey(ref), key);
     const waiting = this.unresolved.filter((m) => refKey(m.conversation) === refKey(ref));
     if (waiting.length === 0) return;
@@ -321,12 +315,12 @@ export abstract class ChatSocketBase {
   }
 
   /** upsert applies a message changed through REST (edit, delete) at once. */
-  upsert(key: string, message: Message): void {
+  upsert(key: ConversationKey, message: Message): void {
     this.mergeInto(key, [message]);
   }
 
   /** lastSeq is the highest seq seen without a gap in a conversation (0: none). */
-  lastSeq(key: string): number {
+  lastSeq(key: ConversationKey): number {
     return contiguousTop(this.messagesState()[key] ?? []);
   }
 
@@ -473,7 +467,7 @@ export abstract class ChatSocketBase {
     this.statusState.set('open');
     this.startHeartbeat();
     const conversations: Record<string, number>[] = [];
-    for (const key of Object.keys(this.messagesState())) {
+    for (const key of Object.keys(this.messagesState()) as ConversationKey[]) {
       const target = this.target(key);
       const afterSeq = this.lastSeq(key);
       if (target && afterSeq > 0) conversations.push({ ...target, afterSeq });
@@ -551,7 +545,7 @@ export abstract class ChatSocketBase {
     );
   }
 
-  private clearTyping(key: string, userId: number): void {
+  private clearTyping(key: ConversationKey, userId: number): void {
     const timerKey = `${key}|${userId}`;
     const t = this.typingTimers.get(timerKey);
     if (t) clearTimeout(t);
@@ -586,11 +580,11 @@ export abstract class ChatSocketBase {
   // --- state helpers ------------------------------------------------------------------------------------
 
   /** keyOfConversation maps a server conversation to our key, if known. */
-  protected keyOfConversation(ref: ConversationRef | undefined): string | null {
+  protected keyOfConversation(ref: ConversationRef | undefined): ConversationKey | null {
     return ref ? (this.keyByConversation.get(refKey(ref)) ?? null) : null;
   }
 
-  private resolve(message: Message): string | null {
+  private resolve(message: Message): ConversationKey | null {
     const known = this.keyByConversation.get(refKey(message.conversation));
     if (known) return known;
     const guess = this.guessKey(message);
@@ -598,7 +592,7 @@ export abstract class ChatSocketBase {
     return guess;
   }
 
-  private mergeInto(key: string, incoming: readonly Message[]): void {
+  private mergeInto(key: ConversationKey, incoming: readonly Message[]): void {
     if (incoming.length === 0) return;
     this.messagesState.update((all) => ({ ...all, [key]: mergeMessages(all[key] ?? [], incoming) }));
   }
@@ -611,7 +605,7 @@ export abstract class ChatSocketBase {
     return undefined;
   }
 
-  private replacePending(key: string, clientMsgId: string, next: PendingMessage | null): void {
+  private replacePending(key: ConversationKey, clientMsgId: string, next: PendingMessage | null): void {
     this.pendingState.update((all) => {
       const list = all[key] ?? [];
       const updated = next

@@ -1,21 +1,22 @@
 import { Injectable } from '@angular/core';
 import { ConversationRef, Message } from '../api/models';
-import { ChatSocketBase, groupKey } from './chat-socket.base';
+import { ConversationKey, groupKey, idOf, isGroupKey } from '../chat/conversation-key';
+import { ChatSocketBase } from './chat-socket.base';
 
 /** GroupSocketService owns /ws/group: one room per group, conversations named by group id. */
 @Injectable({ providedIn: 'root' })
 export class GroupSocketService extends ChatSocketBase {
   protected readonly path = '/ws/group';
 
-  protected target(key: string): Record<string, number> | null {
-    return key.startsWith('g:') ? { groupId: Number(key.slice(2)) } : null;
+  protected target(key: ConversationKey): Record<string, number> | null {
+    return isGroupKey(key) ? { groupId: idOf(key) } : null;
   }
 
-  protected guessKey(message: Message): string | null {
+  protected guessKey(message: Message): ConversationKey | null {
     return message.conversation?.type === 'group' ? groupKey(message.conversation.id) : null;
   }
 
-  protected eventKey(data: { groupId?: number; conversation?: ConversationRef }): string | null {
+  protected eventKey(data: { groupId?: number; conversation?: ConversationRef }): ConversationKey | null {
     if (data.groupId) return groupKey(Number(data.groupId));
     if (data.conversation?.type === 'group') return groupKey(data.conversation.id);
     return null;

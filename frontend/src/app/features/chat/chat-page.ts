@@ -1,4 +1,5 @@
 import { Component, computed, effect, inject, input, untracked } from '@angular/core';
+import { routeKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ChatStore } from './chat-store.service';
 import { ConversationList } from './conversation-list';
@@ -46,11 +47,7 @@ export class ChatPage {
   readonly kind = input<string>();
   readonly id = input<string>();
 
-  protected readonly key = computed(() => {
-    const kind = this.kind();
-    const id = Number(this.id());
-    return (kind === 'u' || kind === 'g') && Number.isInteger(id) && id > 0 ? `${kind}:${id}` : null;
-  });
+  protected readonly key = computed(() => routeKey(this.kind(), this.id()));
 
   constructor() {
     effect((onCleanup) => {

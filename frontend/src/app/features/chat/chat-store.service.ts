@@ -4,17 +4,18 @@ import { apiError } from '../../core/api/api-paths';
 import { Friend, Group, Message, PrivateConversation, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
-import { ChatService, parseKey } from '../../core/services/chat.service';
+import { ConversationKey, ConversationKind, groupKey, idOf, isGroupKey, isPrivateKey, kindOf, privateKey } from '../../core/chat/conversation-key';
+import { ChatService } from '../../core/services/chat.service';
 import { FriendsService } from '../../core/services/friends.service';
-import { ChatSocketBase, PendingMessage, SocketEvent, groupKey, privateKey, timeOf } from '../../core/socket/chat-socket.base';
+import { ChatSocketBase, PendingMessage, SocketEvent, timeOf } from '../../core/socket/chat-socket.base';
 import { GroupSocketService } from '../../core/socket/group-socket.service';
 import { PrivateSocketService } from '../../core/socket/private-socket.service';
 import { ToastService } from '../../core/toast/toast.service';
 
 /** One row of the conversation list. */
 export interface ConversationEntry {
-  key: string;
-  kind: 'u' | 'g';
+  key: ConversationKey;
+  kind: ConversationKind;
   id: number;
   title: string;
   unread: number;
@@ -58,13 +59,13 @@ export class ChatStore {
   private readonly privateConvs = signal<PrivateConversation[]>([]);
   private readonly groupsState = signal<Group[]>([]);
   private readonly friendsState = signal<Friend[]>([]);
-  private readonly unreadState = signal<Record<string, number>>({});
-  private readonly lastLive = signal<Record<string, Message>>({});
-  private readonly draftsState = signal<Record<string, string>>({});
-  private readonly historyState = signal<Record<string, HistoryState>>({});
+  private readonly unreadState = signal<Record<ConversationKey, number>>({});
+  private readonly lastLive = signal<Record<ConversationKey, Message>>({});
+  private readonly draftsState = signal<Record<ConversationKey, string>>({});
+  private readonly historyState = signal<Record<ConversationKey, HistoryState>>({});
   private readonly peopleState = signal<Record<number, PublicUser>>({});
-  private readonly lastReadSent = new Map<string, number>();
-  private readonly lastTypingSent = new Map<string, number>();
+  private readonly lastReadSent = new Map<ConversationKey, number>();
+  private readonly lastTypingSent = new Map<ConversationKey, number>();
   private subs: Subscription[] = [];
   private readonly fallbackTimers = new Set<ReturnType<typeof setTimeout>>();
   private started = false;
@@ -74,7 +75,7 @@ export class ChatStore {
   /** True when the lists could not be loaded. */
   readonly loadError = signal(false);
   /** The conversation on screen. */
-  readonly active = signal<string | null>(null);
+  readonly active = signal<ConversationKey | null>(null);
   /** Accepted friends. */
   readonly friends = this.friendsState.asReadonly();
   /** My groups. */
@@ -85,13 +86,13 @@ export class ChatStore {
     const unread = this.unreadState();
     const live = this.lastLive();
     const presence = this.privateSocket.presence();
-    const entries = new Map<string, ConversationEntry>();
+    const entries = new Map<ConversationKey, ConversationEntry>();
     const online = (u: PublicUser) => (presence[u.id] ? presence[u.id] === 'online' : !!u.online);
     for (const c of this.privateConvs()) {
       const key = privateKey(c.peer.id);
       const deleted = !!c.peer.deleted;
       entries.set(key, {
-        key, kind: 'u', id: c.peer.id, title: deleted ? this.i18n.t('chat.deletedAccount') : c.peer.displayName || c.peer.username,
+        key, kind: kindOf(key), id: idOf(key), title: deleted ? this.i18n.t('chat.deletedAccount') : c.peer.displayName || c.peer.username,
         unread: unread[key] ?? c.unread ?? 0, lastMessage: newest(c.lastMessage, live[key]), online: deleted ? null : online(c.peer),
         readOnly: deleted,
       });
@@ -100,14 +101,14 @@ export class ChatStore {
       const key = privateKey(f.user.id);
       if (entries.has(key)) continue;
       entries.set(key, {
-        key, kind: 'u', id: f.user.id, title: f.user.displayName || f.user.username,
+        key, kind: kindOf(key), id: idOf(key), title: f.user.displayName || f.user.username,
         unread: unread[key] ?? 0, lastMessage: live[key] ?? null, online: online(f.user), readOnly: false,
       });
     }
     for (const g of this.groupsState()) {
       const key = groupKey(g.id);
       entries.set(key, {
-        key, kind: 'g', id: g.id, title: g.name, unread: unread[key] ?? g.unread ?? 0,
+        key, kind: kindOf(key), id: idOf(key), title: g.name, unread: unread[key] ?? g.unread ?? 0,
         lastMessage: newest(g.lastMessage ?? null, live[key]), online: null, readOnly: false,
       });
     }
@@ -176,7 +177,7 @@ export class ChatStore {
     this.groupsState.set(groups);
     this.friendsState.set(friends);
     this.loadError.set([convsR, groupsR, friendsR].every((r) => r.status === 'rejected'));
-    const unread: Record<string, number> = { ...this.unreadState() };
+    const unread: Record<ConversationKey, number> = { ...this.unreadState() };
     for (const c of convs) {
       this.privateSocket.learnConversation({ type: 'private', id: c.conversationId }, privateKey(c.peer.id));
       unread[privateKey(c.peer.id)] = c.unread ?? 0;
@@ -199,28 +200,28 @@ export class ChatStore {
   }
 
   /** socketFor picks the socket that carries a conversation. */
-  socketFor(key: string): ChatSocketBase {
-    return key.startsWith('g:') ? this.groupSocket : this.privateSocket;
+  socketFor(key: ConversationKey): ChatSocketBase {
+    return isGroupKey(key) ? this.groupSocket : this.privateSocket;
   }
 
-  entry(key: string): ConversationEntry | null {
+  entry(key: ConversationKey): ConversationEntry | null {
     return this.conversations().find((c) => c.key === key) ?? null;
   }
 
-  messagesFor(key: string): Message[] {
+  messagesFor(key: ConversationKey): Message[] {
     return this.socketFor(key).messages()[key] ?? [];
   }
 
-  pendingFor(key: string): PendingMessage[] {
+  pendingFor(key: ConversationKey): PendingMessage[] {
     return this.socketFor(key).pending()[key] ?? [];
   }
 
-  history(key: string): HistoryState {
+  history(key: ConversationKey): HistoryState {
     return this.historyState()[key] ?? { loaded: false, loading: false, hasMore: false, error: false };
   }
 
   /** typingUsers lists who types in a conversation now. */
-  typingUsers(key: string): number[] {
+  typingUsers(key: ConversationKey): number[] {
     const now = Date.now();
     const map = this.socketFor(key).typing()[key] ?? {};
     return Object.entries(map)
@@ -229,7 +230,7 @@ export class ChatStore {
   }
 
   /** readSeq is the highest seq the other side has read (private) or anyone else has read (group). */
-  readSeq(key: string): number {
+  readSeq(key: ConversationKey): number {
     const marks = this.socketFor(key).reads()[key] ?? {};
     const me = this.auth.user()?.id;
     let best = 0;
@@ -238,10 +239,10 @@ export class ChatStore {
   }
 
   /** readOnly: a private conversation whose peer deleted their account (the server refuses messages and typing). */
-  readOnly(key: string): boolean {
-    if (!key.startsWith('u:')) return false;
+  readOnly(key: ConversationKey): boolean {
+    if (!isPrivateKey(key)) return false;
     const entry = this.entry(key);
-    return entry ? entry.readOnly : !!this.peopleState()[Number(key.slice(2))]?.deleted;
+    return entry ? entry.readOnly : !!this.peopleState()[idOf(key)]?.deleted;
   }
 
   /** online: the user's presence; null when unknown, and for a deleted account. */
@@ -261,20 +262,19 @@ export class ChatStore {
     return u ? u.displayName || u.username : `#${userId}`;
   }
 
-  draft(key: string): string {
+  draft(key: ConversationKey): string {
     return this.draftsState()[key] ?? '';
   }
 
-  setDraft(key: string, text: string): void {
+  setDraft(key: ConversationKey, text: string): void {
     this.draftsState.update((d) => ({ ...d, [key]: text }));
   }
 
   /** open makes a conversation the active one and loads its latest page once. */
-  async open(key: string): Promise<void> {
+  async open(key: ConversationKey): Promise<void> {
     this.active.set(key);
     this.unreadState.update((u) => ({ ...u, [key]: 0 }));
-    const target = parseKey(key);
-    if (target?.kind === 'g') void this.loadGroupMembers(target.id);
+    if (isGroupKey(key)) void this.loadGroupMembers(idOf(key));
     if (this.history(key).loaded || this.history(key).loading) return;
     await this.loadPage(key);
   }
@@ -284,19 +284,17 @@ export class ChatStore {
   }
 
   /** loadOlder fetches the page just below the oldest loaded message (?before=seq). */
-  async loadOlder(key: string): Promise<void> {
+  async loadOlder(key: ConversationKey): Promise<void> {
     const h = this.history(key);
     if (h.loading || !h.hasMore) return;
     const oldest = this.messagesFor(key)[0];
     await this.loadPage(key, oldest?.seq);
   }
 
-  private async loadPage(key: string, before?: number): Promise<void> {
-    const target = parseKey(key);
-    if (!target) return;
+  private async loadPage(key: ConversationKey, before?: number): Promise<void> {
     this.setHistory(key, { loading: true, error: false });
     try {
-      const page = await firstValueFrom(this.api.history(target, { before, limit: PAGE_SIZE }));
+      const page = await firstValueFrom(this.api.history(key, { before, limit: PAGE_SIZE }));
       this.socketFor(key).ingest(key, page.items);
       this.setHistory(key, { loaded: true, loading: false, hasMore: page.hasMore });
     } catch {
@@ -304,7 +302,7 @@ export class ChatStore {
     }
   }
 
-  private setHistory(key: string, patch: Partial<HistoryState>): void {
+  private setHistory(key: ConversationKey, patch: Partial<HistoryState>): void {
     this.historyState.update((all) => ({ ...all, [key]: { ...this.history(key), ...patch } }));
   }
 
@@ -323,7 +321,7 @@ export class ChatStore {
    * clientMsgId, so whichever path arrives first wins and the server never stores it twice.
    * Nothing goes into a read-only conversation.
    */
-  send(key: string, body: string): void {
+  send(key: ConversationKey, body: string): void {
     const text = body.trim();
     if (!text || this.readOnly(key)) return;
     const clientMsgId = this.socketFor(key).send(key, text);
@@ -331,7 +329,7 @@ export class ChatStore {
     this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);
   }
 
-  private scheduleRestFallback(key: string, clientMsgId: string, delay: number): void {
+  private scheduleRestFallback(key: ConversationKey, clientMsgId: string, delay: number): void {
     const timer = setTimeout(() => {
       this.fallbackTimers.delete(timer);
       void this.restFallback(key, clientMsgId);
@@ -339,18 +337,17 @@ export class ChatStore {
     this.fallbackTimers.add(timer);
   }
 
-  private async restFallback(key: string, clientMsgId: string): Promise<void> {
+  private async restFallback(key: ConversationKey, clientMsgId: string): Promise<void> {
     const socket = this.socketFor(key);
     const pending = socket.pendingMessage(key, clientMsgId);
-    const target = parseKey(key);
-    if (!pending || pending.failed || !target || !this.started) return;
+    if (!pending || pending.failed || !this.started) return;
     if (socket.isOpen()) {
       // Connected but still no ack: check again later; the socket resends after any reconnect.
       this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_RETRY_MS);
       return;
     }
     try {
-      const message = await firstValueFrom(this.api.send(target, pending.body, clientMsgId));
+      const message = await firstValueFrom(this.api.send(key, pending.body, clientMsgId));
       if (message && typeof message.id === 'number') socket.confirm(key, clientMsgId, message);
     } catch (err) {
       const e = apiError(err);
@@ -361,7 +358,7 @@ export class ChatStore {
   }
 
   /** typing tells the others, at most every few seconds. */
-  typing(key: string): void {
+  typing(key: ConversationKey): void {
     if (this.readOnly(key)) return;
     const now = Date.now();
     if (now - (this.lastTypingSent.get(key) ?? 0) < TYPING_THROTTLE_MS) return;
@@ -370,22 +367,20 @@ export class ChatStore {
   }
 
   /** markRead stores the read mark up to the newest loaded message (socket, else REST). */
-  markRead(key: string): void {
+  markRead(key: ConversationKey): void {
     const msgs = this.messagesFor(key);
     const seq = msgs.length ? msgs[msgs.length - 1].seq : 0;
     if (!seq || (this.lastReadSent.get(key) ?? 0) >= seq) return;
     this.lastReadSent.set(key, seq);
     this.unreadState.update((u) => ({ ...u, [key]: 0 }));
     if (this.socketFor(key).sendRead(key, seq)) return;
-    const target = parseKey(key);
-    if (target) this.api.markRead(target, seq).subscribe({ error: () => this.lastReadSent.delete(key) });
+    this.api.markRead(key, seq).subscribe({ error: () => this.lastReadSent.delete(key) });
   }
 
-  async edit(key: string, message: Message, body: string): Promise<boolean> {
-    const target = parseKey(key);
-    if (!target || !body.trim()) return false;
+  async edit(key: ConversationKey, message: Message, body: string): Promise<boolean> {
+    if (!body.trim()) return false;
     try {
-      const updated = await firstValueFrom(this.api.editMessage(target, message.id, body.trim()));
+      const updated = await firstValueFrom(this.api.editMessage(key, message.id, body.trim()));
       if (updated && typeof updated.id === 'number') this.socketFor(key).upsert(key, updated);
       return true;
     } catch {
@@ -393,11 +388,9 @@ export class ChatStore {
     }
   }
 
-  async remove(key: string, message: Message): Promise<boolean> {
-    const target = parseKey(key);
-    if (!target) return false;
+  async remove(key: ConversationKey, message: Message): Promise<boolean> {
     try {
-      await firstValueFrom(this.api.deleteMessage(target, message.id));
+      await firstValueFrom(this.api.deleteMessage(key, message.id));
       this.socketFor(key).upsert(key, { ...message, deleted: true, body: '' });
       return true;
     } catch {
@@ -419,7 +412,7 @@ export class ChatStore {
         } else if (!mine) {
           this.unreadState.update((u) => ({ ...u, [ev.key]: (u[ev.key] ?? 0) + 1 }));
         }
-        const known = ev.key.startsWith('g:')
+        const known = isGroupKey(ev.key)
           ? this.groupsState().some((g) => groupKey(g.id) === ev.key)
           : this.privateConvs().some((c) => privateKey(c.peer.id) === ev.key) ||
             this.friendsState().some((f) => privateKey(f.user.id) === ev.key);

@@ -1,4 +1,5 @@
 import { Component, ElementRef, effect, inject, input, viewChild } from '@angular/core';
+import { ConversationKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ChatStore } from './chat-store.service';
 
@@ -29,7 +30,7 @@ export const MAX_BODY = 4000;
 export class Composer {
   protected readonly store = inject(ChatStore);
   /** The conversation this composer writes to. */
-  readonly key = input.required<string>();
+  readonly key = input.required<ConversationKey>();
   protected readonly max = MAX_BODY;
   private readonly box = viewChild.required<ElementRef<HTMLTextAreaElement>>('box');
 

@@ -1,6 +1,7 @@
 import { Component, inject, input } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
+import { ConversationKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ChatStore } from './chat-store.service';
 
@@ -88,5 +89,5 @@ export class ConversationList {
   protected readonly store = inject(ChatStore);
   protected readonly auth = inject(AuthService);
   /** The key of the conversation on screen. */
-  readonly activeKey = input<string | null>(null);
+  readonly activeKey = input<ConversationKey | null>(null);
 }

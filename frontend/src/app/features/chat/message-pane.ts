@@ -4,6 +4,7 @@ import { Message } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { ConversationKey, idOf, isGroupKey } from '../../core/chat/conversation-key';
 import { PendingMessage } from '../../core/socket/chat-socket.base';
 import { ChatStore } from './chat-store.service';
 import { Composer } from './composer';
@@ -35,7 +36,7 @@ export class MessagePane {
   private readonly i18n = inject(I18nService);
   private readonly injector = inject(Injector);
   /** The conversation key ('u:5' or 'g:3'). */
-  readonly key = input.required<string>();
+  readonly key = input.required<ConversationKey>();
 
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private stick = true;
@@ -45,8 +46,10 @@ export class MessagePane {
   protected readonly confirmDeleteId = signal<number | null>(null);
 
   protected readonly entry = computed(() => this.store.entry(this.key()));
-  protected readonly isGroup = computed(() => this.key().startsWith('g:'));
-  protected readonly peerId = computed(() => (this.isGroup() ? null : Number(this.key().slice(2))));
+  protected readonly isGroup = computed(() => isGroupKey(this.key()));
+  /** The peer of a private chat, or the group: the number in the key. */
+  protected readonly conversationId = computed(() => idOf(this.key()));
+  protected readonly peerId = computed(() => (this.isGroup() ? null : this.conversationId()));
   protected readonly title = computed(() => {
     const e = this.entry();
     if (e) return e.title;
