@@ -4,6 +4,7 @@ import { environment } from '../../../environments/environment';
 import { AuthService } from '../auth/auth.service';
 import { ConversationRef, Envelope, Message } from '../api/models';
 import { ConversationKey } from '../chat/conversation-key';
+import { MessageLists, missingBelow } from '../chat/message-list';
 
 /** The part of the browser WebSocket that the socket services use (a fake implements it in tests). */
 export interface WebSocketLike {
@@ -78,43 +79,6 @@ export function newId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 }
 
-/** timeOf parses an RFC 3339 time (any fraction digits) to ms; 0 when absent. Never compare them as strings. */
-export function timeOf(iso: string | null | undefined): number {
-  const t = iso ? Date.parse(iso) : NaN;
-  return Number.isNaN(t) ? 0 : t;
-}
-
-/** Which copy of the same message to keep: a deletion or a later edit wins, otherwise the one we have. */
-function preferred(have: Message, incoming: Message): Message {
-  if (have.deleted) return have;
-  if (incoming.deleted) return incoming;
-  if (timeOf(incoming.editedAt) > timeOf(have.editedAt)) return incoming;
-  return have;
-}
-
-/** mergeMessages adds messages to a list, dropping duplicates by id and ordering by seq (never by arrival). */
-export function mergeMessages(list: readonly Message[], incoming: readonly Message[]): Message[] {
-  const byId = new Map<number, Message>();
-  for (const m of list) byId.set(m.id, m);
-  for (const m of incoming) {
-    const have = byId.get(m.id);
-    byId.set(m.id, have ? preferred(have, m) : m);
-  }
-  return [...byId.values()].sort((a, b) => a.seq - b.seq || a.id - b.id);
-}
-
-/** contiguousTop is the highest seq reached from the oldest loaded message without a gap. */
-export function contiguousTop(list: readonly Message[]): number {
-  if (list.length === 0) return 0;
-  let top = list[0].seq;
-  for (let i = 1; i < list.length; i++) {
-    if (list[i].seq === top) continue;
-    if (list[i].seq !== top + 1) break;
-    top = list[i].seq;
-  }
-  return top;
-}
-
 /**
  * ChatSocketBase owns one WebSocket of one kind (/ws/private or /ws/group) and the message state it feeds.
  *
@@ -139,8 +103,8 @@ export abstract class ChatSocketBase {
   protected readonly auth = inject(AuthService);
   private readonly openSocket = inject(WEBSOCKET_FACTORY);
 
+  private readonly lists = new MessageLists();
   private readonly statusState = signal<SocketStatus>('idle');
-  private readonly messagesState = signal<Record<ConversationKey, Message[]>>({});
   private readonly pendingState = signal<Record<ConversationKey, PendingMessage[]>>({});
   private readonly typingState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
@@ -149,7 +113,7 @@ export abstract class ChatSocketBase {
   /** Connection state. */
   readonly status = this.statusState.asReadonly();
   /** Confirmed messages per conversation key, ascending seq, no duplicates. */
-  readonly messages = this.messagesState.asReadonly();
+  readonly messages = this.lists.all;
   /** Unacknowledged messages per conversation key, oldest first. */
   readonly pending = this.pendingState.asReadonly();
   /** Who is typing: key → userId → expiry time (ms). */
@@ -236,7 +200,7 @@ export abstract class ChatSocketBase {
     this.keyByConversation.clear();
     this.unresolved = [];
     this.statusState.set('idle');
-    this.messagesState.set({});
+    this.lists.clear();
     this.pendingState.set({});
     this.typingState.set({});
     this.readsState.set({});
@@ -264,8 +228,8 @@ export abstract class ChatSocketBase {
   confirm(key: ConversationKey, clientMsgId: string, message: Message): void {
     this.replacePending(key, clientMsgId, null);
     this.keyByConversation.set(refKey(message.conversation), key);
-    const known = (this.messagesState()[key] ?? []).some((m) => m.id === message.id);
-    this.mergeInto(key, [message]);
+    const known = this.lists.has(key, message.id);
+    this.lists.merge(key, [message]);
     if (!known) this.events.next({ type: 'message', key, message });
   }
 
@@ -301,7 +265,7 @@ export abstract class ChatSocketBase {
   /** ingest merges messages from REST (history pages) into the same de-duplicated state. */
   ingest(key: ConversationKey, messages: readonly Message[]): void {
     for (const m of messages) this.keyByConversation.set(refKey(m.conversation), key);
-    this.mergeInto(key, messages);
+    this.lists.merge(key, messages);
   }
 
   /** learnConversation tells the socket which key a server conversation belongs to. */
@@ -310,18 +274,18 @@ export abstract class ChatSocketBase {
     const waiting = this.unresolved.filter((m) => refKey(m.conversation) === refKey(ref));
     if (waiting.length === 0) return;
     this.unresolved = this.unresolved.filter((m) => refKey(m.conversation) !== refKey(ref));
-    this.mergeInto(key, waiting);
+    this.lists.merge(key, waiting);
     for (const m of waiting) this.events.next({ type: 'message', key, message: m });
   }
 
   /** upsert applies a message changed through REST (edit, delete) at once. */
   upsert(key: ConversationKey, message: Message): void {
-    this.mergeInto(key, [message]);
+    this.lists.merge(key, [message]);
   }
 
   /** lastSeq is the highest seq seen without a gap in a conversation (0: none). */
   lastSeq(key: ConversationKey): number {
-    return contiguousTop(this.messagesState()[key] ?? []);
+    return this.lists.lastSeq(key);
   }
 
   /** isOpen tells whether the socket is connected and ready. */
@@ -467,7 +431,7 @@ export abstract class ChatSocketBase {
     this.statusState.set('open');
     this.startHeartbeat();
     const conversations: Record<string, number>[] = [];
-    for (const key of Object.keys(this.messagesState()) as ConversationKey[]) {
+    for (const key of this.lists.keys()) {
       const target = this.target(key);
       const afterSeq = this.lastSeq(key);
       if (target && afterSeq > 0) conversations.push({ ...target, afterSeq });
@@ -486,8 +450,8 @@ export abstract class ChatSocketBase {
     if (p) this.replacePending(p.key, p.clientMsgId, null);
     if (!key) return;
     this.keyByConversation.set(refKey(message.conversation), key);
-    const known = (this.messagesState()[key] ?? []).some((m) => m.id === message.id);
-    this.mergeInto(key, [message]);
+    const known = this.lists.has(key, message.id);
+    this.lists.merge(key, [message]);
     if (!known) this.events.next({ type: 'message', key, message });
   }
 
@@ -506,24 +470,23 @@ export abstract class ChatSocketBase {
       this.events.next({ type: 'unknown-conversation', conversation: message.conversation });
       return;
     }
-    if (!isNew && !(this.messagesState()[key] ?? []).some((m) => m.id === message.id)) {
+    const known = this.lists.has(key, message.id);
+    if (!isNew && !known) {
       // An edit of a message we never loaded: history will bring it when needed.
       return;
     }
-    const before = this.messagesState()[key] ?? [];
-    const known = before.some((m) => m.id === message.id);
-    const top = contiguousTop(before);
+    const missing = missingBelow(this.lists.of(key), message.seq);
     // Our own message echoed (other tab, or ack lost): it is no longer pending.
     if (message.clientMsgId) {
       const p = (this.pendingState()[key] ?? []).find((x) => x.clientMsgId === message.clientMsgId);
       if (p) this.replacePending(key, p.clientMsgId, null);
     }
-    this.mergeInto(key, [message]);
+    this.lists.merge(key, [message]);
     if (isNew) this.clearTyping(key, message.senderId);
     if (isNew && !known) {
-      if (before.length > 0 && message.seq > top + 1) {
+      if (missing !== null) {
         const target = this.target(key);
-        if (target) this.frame({ type: 'sync', id: newId(), data: { conversations: [{ ...target, afterSeq: top }] } });
+        if (target) this.frame({ type: 'sync', id: newId(), data: { conversations: [{ ...target, afterSeq: missing }] } });
       }
       this.events.next({ type: 'message', key, message });
     }
@@ -590,11 +553,6 @@ export abstract class ChatSocketBase {
     const guess = this.guessKey(message);
     if (guess) this.keyByConversation.set(refKey(message.conversation), guess);
     return guess;
-  }
-
-  private mergeInto(key: ConversationKey, incoming: readonly Message[]): void {
-    if (incoming.length === 0) return;
-    this.messagesState.update((all) => ({ ...all, [key]: mergeMessages(all[key] ?? [], incoming) }));
   }
 
   private findPending(clientMsgId: string): PendingMessage | undefined {

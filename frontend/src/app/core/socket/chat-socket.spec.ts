@@ -2,7 +2,7 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthService, RefreshOutcome } from '../auth/auth.service';
 import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
-import { HEARTBEAT_MS, SILENCE_LIMIT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
+import { HEARTBEAT_MS, SILENCE_LIMIT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY } from './chat-socket.base';
 import { GroupSocketService } from './group-socket.service';
 import { PrivateSocketService } from './private-socket.service';
 
@@ -57,33 +57,6 @@ describe('socket services', () => {
     ws.accept();
     return { svc, ws };
   }
-
-  describe('pure helpers', () => {
-    it('mergeMessages drops duplicates by id and orders by seq, never by arrival', () => {
-      const list = mergeMessages([msg(3, 3)], [msg(1, 1), msg(3, 3), msg(2, 2), msg(1, 1)]);
-      expect(list.map((m) => m.seq)).toEqual([1, 2, 3]);
-    });
-
-    it('mergeMessages keeps an edit or a deletion over a stale duplicate', () => {
-      const edited = msg(1, 1, { body: 'new', editedAt: '2026-01-02T00:00:00Z' });
-      expect(mergeMessages([edited], [msg(1, 1)])[0].body).toBe('new');
-      const deleted = msg(1, 1, { body: '', deleted: true });
-      expect(mergeMessages([msg(1, 1)], [deleted])[0].deleted).toBe(true);
-      expect(mergeMessages([deleted], [msg(1, 1)])[0].deleted).toBe(true);
-    });
-
-    it('compares edit times as times, whatever the number of fraction digits', () => {
-      const have = msg(1, 1, { body: 'first edit', editedAt: '2026-01-01T10:00:00.85Z' });
-      const later = msg(1, 1, { body: 'second edit', editedAt: '2026-01-01T10:00:00.8512345Z' });
-      expect(mergeMessages([have], [later])[0].body).toBe('second edit');
-    });
-
-    it('contiguousTop stops at the first gap', () => {
-      expect(contiguousTop([])).toBe(0);
-      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 6)])).toBe(6);
-      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 8)])).toBe(5);
-    });
-  });
 
   it('connects to /ws/private with ?access_token= and becomes open on ready', () => {
     const { svc, ws } = connected();
