@@ -1,52 +1,15 @@
-import { DestroyRef, InjectionToken, inject, signal } from '@angular/core';
+import { DestroyRef, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { environment } from '../../../environments/environment';
 import { AuthService } from '../auth/auth.service';
 import { ConversationRef, Envelope, Message } from '../api/models';
 import { ConversationKey } from '../chat/conversation-key';
 import { MessageLists, missingBelow } from '../chat/message-list';
+import { newId } from '../util/id';
+import { SocketConnection } from './socket-connection';
+import { WEBSOCKET_FACTORY } from './websocket';
 
-/** The part of the browser WebSocket that the socket services use (a fake implements it in tests). */
-export interface WebSocketLike {
-  readonly readyState: number;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: { code?: number }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/** WEBSOCKET_FACTORY opens a socket; tests replace it with a fake. */
-export const WEBSOCKET_FACTORY = new InjectionToken<(url: string) => WebSocketLike>('WEBSOCKET_FACTORY', {
-  providedIn: 'root',
-  factory: () => (url: string) => new WebSocket(url) as unknown as WebSocketLike,
-});
-
-/** WebSocket.OPEN, spelled out so that tests need no browser WebSocket. */
-const OPEN = 1;
-
-/** First reconnect delay; doubles on each failed attempt. */
-export const RECONNECT_BASE_MS = 500;
-/** Longest wait between two attempts, so a server back after an outage is found within half a minute. */
-export const RECONNECT_MAX_MS = 30_000;
 /** How long a typing indicator lasts without a new `typing` event (the sender repeats it every ~3 s). */
 export const TYPING_TTL_MS = 5_000;
-/** Send an app-level `ping` this often, so a half-open connection (sleep, proxy) shows up. */
-export const HEARTBEAT_MS = 25_000;
-/** A socket silent for this long is dead: close it and reconnect (the server's own limit is 60 s). */
-export const SILENCE_LIMIT_MS = 60_000;
-/** Refresh the token before connecting when it expires within this margin. */
-const TOKEN_MARGIN_MS = 30_000;
-/**
- * A socket refused before `ready` may mean a revoked token (ban) or just a server or network outage, which
- * the browser does not tell apart. Refresh for that reason at most this often: each refresh rotates the
- * refresh token, and a rotation racing a page reload would look like token reuse to the server.
- */
-export const REFRESH_THROTTLE_MS = 30_000;
-
-/** Connection state shown in the UI. */
-export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
 /** A message sent but not yet acknowledged: shown with a pending mark, resent on reconnect. */
 export interface PendingMessage {
@@ -72,19 +35,10 @@ function refKey(ref: ConversationRef): string {
   return `${ref.type}:${ref.id}`;
 }
 
-/** newId makes a client id: crypto.randomUUID where the page is a secure context, a random string elsewhere. */
-export function newId(): string {
-  const c = globalThis.crypto as Crypto | undefined;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
-}
-
 /**
  * ChatSocketBase owns one WebSocket of one kind (/ws/private or /ws/group) and the message state it feeds.
  *
- * - Auth with `?access_token=`; a refresh first when the token is about to expire or the last attempt was
- *   refused before `ready`; a refused refresh ends the session (banned, revoked), so the socket stops.
- * - Reconnect with exponential backoff and full jitter, at once when the browser comes back online.
+ * - The connection (token, backoff, heartbeat) is a SocketConnection; a refused refresh forgets everything.
  * - After every `ready`: `sync` from the last contiguous seq of each conversation, then the resend of every
  *   unacknowledged message with its first clientMsgId (the server answers a duplicate with the first message).
  * - Messages de-duplicated by id and ordered by seq; a gap in seq asks for a `sync`.
@@ -92,7 +46,7 @@ export function newId(): string {
  */
 export abstract class ChatSocketBase {
   /** '/ws/private' or '/ws/group'. */
-  protected abstract readonly path: string;
+  protected abstract socketPath(): string;
   /** The conversation field of this socket kind for a key: {toUserId} or {groupId}. */
   protected abstract target(key: ConversationKey): Record<string, number> | null;
   /** The key of a message whose conversation id we have not seen yet (null: ask the store). */
@@ -101,17 +55,22 @@ export abstract class ChatSocketBase {
   protected abstract eventKey(data: { userId?: number; toUserId?: number; groupId?: number; conversation?: ConversationRef }): ConversationKey | null;
 
   protected readonly auth = inject(AuthService);
-  private readonly openSocket = inject(WEBSOCKET_FACTORY);
+  private readonly connection = new SocketConnection({
+    path: this.socketPath(),
+    openSocket: inject(WEBSOCKET_FACTORY),
+    tokens: this.auth,
+    onFrame: (env) => this.dispatch(env),
+    onRejected: () => this.stop(),
+  });
 
   private readonly lists = new MessageLists();
-  private readonly statusState = signal<SocketStatus>('idle');
   private readonly pendingState = signal<Record<ConversationKey, PendingMessage[]>>({});
   private readonly typingState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly presenceState = signal<Record<number, 'online' | 'offline'>>({});
 
   /** Connection state. */
-  readonly status = this.statusState.asReadonly();
+  readonly status = this.connection.status;
   /** Confirmed messages per conversation key, ascending seq, no duplicates. */
   readonly messages = this.lists.all;
   /** Unacknowledged messages per conversation key, oldest first. */
@@ -125,15 +84,6 @@ export abstract class ChatSocketBase {
   /** Stream of events for list stores. */
   readonly events = new Subject<SocketEvent>();
 
-  private ws: WebSocketLike | null = null;
-  private wanted = false;
-  private attempt = 0;
-  private gotReady = false;
-  private refreshBeforeConnect = false;
-  private lastRefreshAt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  private lastFrameAt = 0;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** server conversation ("private:12") → our key ("u:5"). */
   private readonly keyByConversation = new Map<string, ConversationKey>();
@@ -156,50 +106,25 @@ export abstract class ChatSocketBase {
     'sync.done': () => undefined,
     pong: () => undefined,
   };
-  /** The one listener every socket gets. */
-  private readonly onFrame = (ev: { data: unknown }) => this.dispatch(ev.data);
-  private readonly onOnline = () => this.reconnectNow();
-  private readonly onOffline = () => this.ws?.close(4000, 'offline');
-
   constructor() {
-    if (typeof window !== 'undefined') {
-      window.addEventListener('online', this.onOnline);
-      window.addEventListener('offline', this.onOffline);
-    }
     inject(DestroyRef).onDestroy(() => {
       this.stop();
-      if (typeof window !== 'undefined') {
-        window.removeEventListener('online', this.onOnline);
-        window.removeEventListener('offline', this.onOffline);
-      }
+      this.connection.dispose();
     });
   }
 
   /** start connects (idempotent) and keeps the socket connected until stop(). */
   start(): void {
-    if (this.wanted) return;
-    this.wanted = true;
-    this.attempt = 0;
-    void this.connect();
+    this.connection.start();
   }
 
   /** stop closes the socket and forgets all state (sign-out). */
   stop(): void {
-    this.wanted = false;
-    this.clearReconnect();
-    this.stopHeartbeat();
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      ws.onclose = null;
-      ws.onmessage = null;
-      ws.close(1000, 'bye');
-    }
+    this.connection.stop();
     for (const t of this.typingTimers.values()) clearTimeout(t);
     this.typingTimers.clear();
     this.keyByConversation.clear();
     this.unresolved = [];
-    this.statusState.set('idle');
     this.lists.clear();
     this.pendingState.set({});
     this.typingState.set({});
@@ -290,121 +215,16 @@ export abstract class ChatSocketBase {
 
   /** isOpen tells whether the socket is connected and ready. */
   isOpen(): boolean {
-    return this.statusState() === 'open' && this.ws?.readyState === OPEN;
-  }
-
-  // --- connection ---------------------------------------------------------------------------------------
-
-  private async connect(): Promise<void> {
-    if (!this.wanted || this.ws) return;
-    this.statusState.set(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const suspectToken = this.refreshBeforeConnect && Date.now() - this.lastRefreshAt >= REFRESH_THROTTLE_MS;
-    if (suspectToken || !this.auth.tokenValidFor(TOKEN_MARGIN_MS)) {
-      this.lastRefreshAt = Date.now();
-      const outcome = await this.auth.refresh();
-      if (!this.wanted) return;
-      if (outcome === 'rejected') {
-        this.stop();
-        return;
-      }
-      if (outcome === 'network') {
-        this.scheduleReconnect();
-        return;
-      }
-      this.refreshBeforeConnect = false;
-    }
-    const token = this.auth.accessToken();
-    if (!token || this.ws) {
-      if (!token) this.scheduleReconnect();
-      return;
-    }
-    let ws: WebSocketLike;
-    try {
-      ws = this.openSocket(this.url(token));
-    } catch {
-      this.scheduleReconnect();
-      return;
-    }
-    this.ws = ws;
-    this.gotReady = false;
-    ws.onmessage = this.onFrame;
-    ws.onerror = () => undefined;
-    ws.onclose = () => this.onClose(ws);
-  }
-
-  private onClose(ws: WebSocketLike): void {
-    if (ws !== this.ws) return;
-    this.ws = null;
-    this.stopHeartbeat();
-    // Closed before `ready`: the handshake may have been refused (expired or revoked token).
-    if (!this.gotReady) this.refreshBeforeConnect = true;
-    this.gotReady = false;
-    if (this.wanted) this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (!this.wanted || this.reconnectTimer) return;
-    this.statusState.set('reconnecting');
-    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** this.attempt);
-    // "Equal jitter": at least half the ceiling, so clients that lost the server together spread out.
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.attempt++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.connect();
-    }, delay);
-  }
-
-  private reconnectNow(): void {
-    if (!this.wanted || this.ws) return;
-    this.clearReconnect();
-    this.attempt = 0;
-    void this.connect();
-  }
-
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    this.lastFrameAt = Date.now();
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
-        this.ws?.close(4002, 'silent');
-        return;
-      }
-      this.frame({ type: 'ping', id: newId() });
-    }, HEARTBEAT_MS);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
-  }
-
-  private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-  }
-
-  private url(token: string): string {
-    let base = environment.socketBaseUrl.replace(/\/$/, '');
-    if (!base && typeof location !== 'undefined') {
-      base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-    }
-    return `${base}${this.path}?access_token=${encodeURIComponent(token)}`;
+    return this.connection.isOpen();
   }
 
   private frame(env: Envelope): boolean {
-    if (!this.ws || this.ws.readyState !== OPEN) return false;
-    try {
-      this.ws.send(JSON.stringify(env));
-      return true;
-    } catch {
-      return false;
-    }
+    return this.connection.send(env);
   }
 
   private transmit(p: PendingMessage): void {
     // Only after `ready`: before it, the resend in onReady sends it (once).
-    if (!this.gotReady) return;
+    if (!this.connection.ready) return;
     const target = this.target(p.key);
     if (!target) return;
     this.frame({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId } });
@@ -412,24 +232,11 @@ export abstract class ChatSocketBase {
 
   // --- inbound ------------------------------------------------------------------------------------------
 
-  private dispatch(raw: unknown): void {
-    this.lastFrameAt = Date.now();
-    let env: Envelope;
-    try {
-      env = JSON.parse(String(raw)) as Envelope;
-    } catch {
-      return;
-    }
-    const handler = env && typeof env.type === 'string' ? this.handlers[env.type] : undefined;
-    handler?.(env.data, env);
+  private dispatch(env: Envelope): void {
+    this.handlers[env.type]?.(env.data, env);
   }
 
   private onReady(): void {
-    this.gotReady = true;
-    this.attempt = 0;
-    this.refreshBeforeConnect = false;
-    this.statusState.set('open');
-    this.startHeartbeat();
     const conversations: Record<string, number>[] = [];
     for (const key of this.lists.keys()) {
       const target = this.target(key);

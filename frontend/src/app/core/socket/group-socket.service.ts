@@ -6,7 +6,9 @@ import { ChatSocketBase } from './chat-socket.base';
 /** GroupSocketService owns /ws/group: one room per group, conversations named by group id. */
 @Injectable({ providedIn: 'root' })
 export class GroupSocketService extends ChatSocketBase {
-  protected readonly path = '/ws/group';
+  protected socketPath(): string {
+    return '/ws/group';
+  }
 
   protected target(key: ConversationKey): Record<string, number> | null {
     return isGroupKey(key) ? { groupId: idOf(key) } : null;

@@ -6,7 +6,9 @@ import { ChatSocketBase } from './chat-socket.base';
 /** PrivateSocketService owns /ws/private: one-to-one conversations, named by the peer's user id. */
 @Injectable({ providedIn: 'root' })
 export class PrivateSocketService extends ChatSocketBase {
-  protected readonly path = '/ws/private';
+  protected socketPath(): string {
+    return '/ws/private';
+  }
 
   protected target(key: ConversationKey): Record<string, number> | null {
     return isPrivateKey(key) ? { toUserId: idOf(key) } : null;

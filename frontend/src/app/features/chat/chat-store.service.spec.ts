@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthService } from '../../core/auth/auth.service';
-import { WEBSOCKET_FACTORY } from '../../core/socket/chat-socket.base';
+import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
 import { FakeWebSocket, fakeUser, msg, settle } from '../../core/testing/fakes';
 import { ChatStore } from './chat-store.service';
 

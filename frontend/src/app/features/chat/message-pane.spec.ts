@@ -4,7 +4,7 @@ import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
-import { WEBSOCKET_FACTORY } from '../../core/socket/chat-socket.base';
+import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
 import { FakeWebSocket, fakeUser, settle } from '../../core/testing/fakes';
 import { ChatStore } from './chat-store.service';
 import { MessagePane } from './message-pane';
