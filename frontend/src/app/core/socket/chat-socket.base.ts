@@ -4,22 +4,13 @@ import { AuthService } from '../auth/auth.service';
 import { ConversationRef, Envelope, Message } from '../api/models';
 import { ConversationKey } from '../chat/conversation-key';
 import { MessageLists, missingBelow } from '../chat/message-list';
+import { Outbox, PendingMessage } from '../chat/socket/outbox';
 import { newId } from '../util/id';
 import { SocketConnection } from './socket-connection';
 import { WEBSOCKET_FACTORY } from './websocket';
 
 /** How long a typing indicator lasts without a new `typing` event (the sender repeats it every ~3 s). */
 export const TYPING_TTL_MS = 5_000;
-
-/** A message sent but not yet acknowledged: shown with a pending mark, resent on reconnect. */
-export interface PendingMessage {
-  clientMsgId: string;
-  key: ConversationKey;
-  body: string;
-  createdAt: string;
-  /** The error code when the server refused it (no automatic resend then). */
-  failed?: string;
-}
 
 /** Events for stores that keep lists (unread counts, conversation order, group membership). */
 export type SocketEvent =
@@ -64,7 +55,7 @@ export abstract class ChatSocketBase {
   });
 
   private readonly lists = new MessageLists();
-  private readonly pendingState = signal<Record<ConversationKey, PendingMessage[]>>({});
+  private readonly outbox = new Outbox((p) => this.transmit(p));
   private readonly typingState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly presenceState = signal<Record<number, 'online' | 'offline'>>({});
@@ -74,7 +65,7 @@ export abstract class ChatSocketBase {
   /** Confirmed messages per conversation key, ascending seq, no duplicates. */
   readonly messages = this.lists.all;
   /** Unacknowledged messages per conversation key, oldest first. */
-  readonly pending = this.pendingState.asReadonly();
+  readonly pending = this.outbox.pending;
   /** Who is typing: key → userId → expiry time (ms). */
   readonly typing = this.typingState.asReadonly();
   /** Read marks of other participants: key → userId → seq. */
@@ -126,7 +117,7 @@ export abstract class ChatSocketBase {
     this.keyByConversation.clear();
     this.unresolved = [];
     this.lists.clear();
-    this.pendingState.set({});
+    this.outbox.clear();
     this.typingState.set({});
     this.readsState.set({});
     this.presenceState.set({});
@@ -134,24 +125,17 @@ export abstract class ChatSocketBase {
 
   /** send queues a message (optimistic, pending) and sends it when the socket is open; returns its clientMsgId. */
   send(key: ConversationKey, body: string): string {
-    const pending: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString() };
-    this.pendingState.update((all) => ({ ...all, [key]: [...(all[key] ?? []), pending] }));
-    this.transmit(pending);
-    return pending.clientMsgId;
+    return this.outbox.add(key, body).clientMsgId;
   }
 
   /** retry sends a refused message again with its clientMsgId. */
   retry(key: ConversationKey, clientMsgId: string): void {
-    const p = (this.pendingState()[key] ?? []).find((x) => x.clientMsgId === clientMsgId);
-    if (!p) return;
-    const again = { ...p, failed: undefined };
-    this.replacePending(key, clientMsgId, again);
-    this.transmit(again);
+    this.outbox.retry(key, clientMsgId);
   }
 
   /** confirm settles a pending message that was delivered another way (the REST fallback). */
   confirm(key: ConversationKey, clientMsgId: string, message: Message): void {
-    this.replacePending(key, clientMsgId, null);
+    this.outbox.settle(key, clientMsgId);
     this.keyByConversation.set(refKey(message.conversation), key);
     const known = this.lists.has(key, message.id);
     this.lists.merge(key, [message]);
@@ -160,18 +144,17 @@ export abstract class ChatSocketBase {
 
   /** markFailed records that the server refused a pending message (no automatic resend then). */
   markFailed(key: ConversationKey, clientMsgId: string, code: string): void {
-    const p = this.pendingMessage(key, clientMsgId);
-    if (p) this.replacePending(key, clientMsgId, { ...p, failed: code });
+    this.outbox.markFailed(key, clientMsgId, code);
   }
 
   /** pendingMessage finds an unacknowledged message. */
   pendingMessage(key: ConversationKey, clientMsgId: string): PendingMessage | undefined {
-    return (this.pendingState()[key] ?? []).find((p) => p.clientMsgId === clientMsgId);
+    return this.outbox.get(key, clientMsgId);
   }
 
   /** discard drops a refused pending message. */
   discard(key: ConversationKey, clientMsgId: string): void {
-    this.replacePending(key, clientMsgId, null);
+    this.outbox.settle(key, clientMsgId);
   }
 
   /** sendTyping tells the others that we type (the caller throttles). */
@@ -244,17 +227,14 @@ export abstract class ChatSocketBase {
       if (target && afterSeq > 0) conversations.push({ ...target, afterSeq });
     }
     if (conversations.length > 0) this.frame({ type: 'sync', id: newId(), data: { conversations } });
-    for (const list of Object.values(this.pendingState())) {
-      for (const p of list) if (!p.failed) this.transmit(p);
-    }
+    this.outbox.resendAll();
     this.events.next({ type: 'ready' });
   }
 
   private onAck(id: string | undefined, message: Message | undefined): void {
     if (!id || !message) return;
-    const p = this.findPending(id);
+    const p = this.outbox.take(id);
     const key = p?.key ?? this.resolve(message);
-    if (p) this.replacePending(p.key, p.clientMsgId, null);
     if (!key) return;
     this.keyByConversation.set(refKey(message.conversation), key);
     const known = this.lists.has(key, message.id);
@@ -264,8 +244,7 @@ export abstract class ChatSocketBase {
 
   private onError(id: string | undefined, data: { code?: string; message?: string } | undefined): void {
     const code = data?.code ?? 'internal';
-    const p = id ? this.findPending(id) : undefined;
-    if (p) this.replacePending(p.key, p.clientMsgId, { ...p, failed: code });
+    if (id) this.outbox.refuse(id, code);
     this.events.next({ type: 'error', code, message: data?.message ?? '' });
   }
 
@@ -284,10 +263,7 @@ export abstract class ChatSocketBase {
     }
     const missing = missingBelow(this.lists.of(key), message.seq);
     // Our own message echoed (other tab, or ack lost): it is no longer pending.
-    if (message.clientMsgId) {
-      const p = (this.pendingState()[key] ?? []).find((x) => x.clientMsgId === message.clientMsgId);
-      if (p) this.replacePending(key, p.clientMsgId, null);
-    }
+    if (message.clientMsgId) this.outbox.settle(key, message.clientMsgId);
     this.lists.merge(key, [message]);
     if (isNew) this.clearTyping(key, message.senderId);
     if (isNew && !known) {
@@ -360,23 +336,5 @@ export abstract class ChatSocketBase {
     const guess = this.guessKey(message);
     if (guess) this.keyByConversation.set(refKey(message.conversation), guess);
     return guess;
-  }
-
-  private findPending(clientMsgId: string): PendingMessage | undefined {
-    for (const list of Object.values(this.pendingState())) {
-      const p = list.find((x) => x.clientMsgId === clientMsgId);
-      if (p) return p;
-    }
-    return undefined;
-  }
-
-  private replacePending(key: ConversationKey, clientMsgId: string, next: PendingMessage | null): void {
-    this.pendingState.update((all) => {
-      const list = all[key] ?? [];
-      const updated = next
-        ? list.map((p) => (p.clientMsgId === clientMsgId ? next : p))
-        : list.filter((p) => p.clientMsgId !== clientMsgId);
-      return { ...all, [key]: updated };
-    });
   }
 }

@@ -5,7 +5,7 @@ import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ConversationKey, idOf, isGroupKey } from '../../core/chat/conversation-key';
-import { PendingMessage } from '../../core/socket/chat-socket.base';
+import { PendingMessage } from '../../core/chat/socket/outbox';
 import { ChatStore } from './chat-store.service';
 import { Composer } from './composer';
 
