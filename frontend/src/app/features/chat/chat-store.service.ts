@@ -8,10 +8,10 @@ import { ConversationKey, ConversationKind, groupKey, idOf, isGroupKey, isPrivat
 import { ChatService } from '../../core/services/chat.service';
 import { FriendsService } from '../../core/services/friends.service';
 import { PendingMessage } from '../../core/chat/socket/outbox';
-import { ChatSocketBase, SocketEvent } from '../../core/socket/chat-socket.base';
+import { ChatSocket, SocketEvent } from '../../core/chat/socket/chat-socket';
 import { timeOf } from '../../core/util/time';
-import { GroupSocketService } from '../../core/socket/group-socket.service';
-import { PrivateSocketService } from '../../core/socket/private-socket.service';
+import { GroupSocketService } from '../../core/chat/socket/group-socket.service';
+import { PrivateSocketService } from '../../core/chat/socket/private-socket.service';
 import { ToastService } from '../../core/toast/toast.service';
 
 /** One row of the conversation list. */
@@ -133,7 +133,7 @@ export class ChatStore {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const onEvent = (socket: ChatSocketBase) => (ev: SocketEvent) => this.onSocketEvent(socket, ev);
+    const onEvent = (socket: ChatSocket) => (ev: SocketEvent) => this.onSocketEvent(socket, ev);
     this.subs.push(this.privateSocket.events.subscribe(onEvent(this.privateSocket)));
     this.subs.push(this.groupSocket.events.subscribe(onEvent(this.groupSocket)));
     void this.refreshLists(true);
@@ -202,7 +202,7 @@ export class ChatStore {
   }
 
   /** socketFor picks the socket that carries a conversation. */
-  socketFor(key: ConversationKey): ChatSocketBase {
+  socketFor(key: ConversationKey): ChatSocket {
     return isGroupKey(key) ? this.groupSocket : this.privateSocket;
   }
 
@@ -400,7 +400,7 @@ export class ChatStore {
     }
   }
 
-  private onSocketEvent(socket: ChatSocketBase, ev: SocketEvent): void {
+  private onSocketEvent(socket: ChatSocket, ev: SocketEvent): void {
     switch (ev.type) {
       case 'ready':
         void this.refreshLists();

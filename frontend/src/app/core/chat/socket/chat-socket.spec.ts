@@ -1,10 +1,10 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { AuthService, RefreshOutcome } from '../auth/auth.service';
-import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
-import { TYPING_TTL_MS } from './chat-socket.base';
-import { RECONNECT_BASE_MS } from './socket-connection';
-import { WEBSOCKET_FACTORY } from './websocket';
+import { AuthService, RefreshOutcome } from '../../auth/auth.service';
+import { RECONNECT_BASE_MS } from '../../socket/socket-connection';
+import { WEBSOCKET_FACTORY } from '../../socket/websocket';
+import { FakeWebSocket, fakeUser, msg } from '../../testing/fakes';
+import { TYPING_TTL_MS } from './typing-tracker';
 import { GroupSocketService } from './group-socket.service';
 import { PrivateSocketService } from './private-socket.service';
 
@@ -76,6 +76,21 @@ describe('socket services', () => {
     expect(svc.messages()['g:7'].length).toBe(1);
     svc.send('g:7', 'hi all');
     expect(ws.sentOfType('message.send')[0].data).toMatchObject({ groupId: 7, body: 'hi all' });
+  });
+
+  it('the group socket shows typing and read marks per group, and sends group frames only for group keys', () => {
+    const svc = TestBed.inject(GroupSocketService);
+    svc.start();
+    const ws = FakeWebSocket.last();
+    ws.accept({ userId: 1, groups: [7] });
+    ws.receive({ type: 'typing', data: { userId: 3, groupId: 7 } });
+    ws.receive({ type: 'read', data: { userId: 3, conversation: { type: 'group', id: 7 }, seq: 4 } });
+    expect(Object.keys(svc.typing()['g:7'])).toEqual(['3']);
+    expect(svc.reads()['g:7']).toEqual({ 3: 4 });
+    svc.sendTyping('u:2');
+    expect(svc.sendRead('u:2', 1)).toBe(false);
+    svc.sendTyping('g:7');
+    expect(ws.sent.map((f) => [f.type, f.data])).toEqual([['typing', { groupId: 7 }]]);
   });
 
   it('keys private messages by the peer and drops duplicates delivered twice', () => {
