@@ -6,7 +6,7 @@ import { CookieBanner } from './core/layout/cookie-banner';
 import { Footer } from './core/layout/footer';
 import { Header } from './core/layout/header';
 import { Toaster } from './core/layout/toaster';
-import { ChatStore } from './features/chat/chat-store.service';
+import { ChatStore } from './core/chat/chat-store.service';
 
 /** The shell: header, routed page, footer, toasts and the cookie banner; opens the sockets while signed in. */
 @Component({

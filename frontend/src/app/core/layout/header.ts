@@ -3,7 +3,7 @@ import { RouterLink, RouterLinkActive } from '@angular/router';
 import { AuthService } from '../auth/auth.service';
 import { I18nService, Lang } from '../i18n/i18n.service';
 import { TranslatePipe } from '../i18n/translate.pipe';
-import { ChatStore } from '../../features/chat/chat-store.service';
+import { Conversations } from '../chat/conversations';
 
 /** Header: brand, main navigation, plan badge, language switch and the user menu. */
 @Component({
@@ -19,8 +19,8 @@ import { ChatStore } from '../../features/chat/chat-store.service';
         <nav class="nav" [attr.aria-label]="'nav.main' | t">
           <a routerLink="/chat" routerLinkActive="active" data-testid="nav-chat">
             {{ 'nav.chat' | t }}
-            @if (chat.totalUnread() > 0) {
-              <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: { n: chat.totalUnread() }">{{ chat.totalUnread() }}</span>
+            @if (conversations.totalUnread() > 0) {
+              <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: { n: conversations.totalUnread() }">{{ conversations.totalUnread() }}</span>
             }
           </a>
           <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">{{ 'nav.friends' | t }}</a>
@@ -70,7 +70,7 @@ import { ChatStore } from '../../features/chat/chat-store.service';
 export class Header {
   protected readonly auth = inject(AuthService);
   protected readonly i18n = inject(I18nService);
-  protected readonly chat = inject(ChatStore);
+  protected readonly conversations = inject(Conversations);
   private readonly host = inject(ElementRef<HTMLElement>);
   protected readonly menuOpen = signal(false);
 

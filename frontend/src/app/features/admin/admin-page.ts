@@ -5,7 +5,7 @@ import { AdminPayment, AdminStats, AuditEntry, Role, User } from '../../core/api
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { AdminService } from '../../core/services/admin.service';
+import { AdminService } from './admin.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { formatMoney } from '../payments/subscription-page';
 

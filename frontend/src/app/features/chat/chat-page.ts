@@ -1,7 +1,7 @@
 import { Component, computed, effect, inject, input, untracked } from '@angular/core';
 import { routeKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { ChatStore } from '../../core/chat/chat-store.service';
 import { ConversationList } from './conversation-list';
 import { MessagePane } from './message-pane';
 

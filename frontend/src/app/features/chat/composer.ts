@@ -1,7 +1,9 @@
 import { Component, ElementRef, effect, inject, input, viewChild } from '@angular/core';
 import { ConversationKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { ChatActivity } from '../../core/chat/chat-activity';
+import { Drafts } from '../../core/chat/drafts';
+import { MessageSender } from '../../core/chat/message-sender';
 
 /** Longest message body (the server's limit, in code points). */
 export const MAX_BODY = 4000;
@@ -14,11 +16,11 @@ export const MAX_BODY = 4000;
     <form class="composer" (submit)="$event.preventDefault(); send()" data-testid="composer">
       <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t }}</label>
       <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t }}</span>
-      <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="store.draft(key())"
+      <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="drafts.of(key())"
                 aria-describedby="composer-hint"
                 [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t"
                 (input)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
-      <button type="submit" class="button" data-testid="composer-send" [disabled]="!store.draft(key()).trim()"
+      <button type="submit" class="button" data-testid="composer-send" [disabled]="!drafts.of(key()).trim()"
               [attr.aria-label]="'chat.send' | t">{{ 'chat.send' | t }}</button>
     </form>
   `,
@@ -28,7 +30,9 @@ export const MAX_BODY = 4000;
   `,
 })
 export class Composer {
-  protected readonly store = inject(ChatStore);
+  protected readonly drafts = inject(Drafts);
+  private readonly sender = inject(MessageSender);
+  private readonly activity = inject(ChatActivity);
   /** The conversation this composer writes to. */
   readonly key = input.required<ConversationKey>();
   protected readonly max = MAX_BODY;
@@ -44,8 +48,8 @@ export class Composer {
 
   protected onInput(ev: Event): void {
     const value = (ev.target as HTMLTextAreaElement).value;
-    this.store.setDraft(this.key(), value);
-    if (value.trim()) this.store.typing(this.key());
+    this.drafts.set(this.key(), value);
+    if (value.trim()) this.activity.typing(this.key());
   }
 
   protected onEnter(ev: KeyboardEvent): void {
@@ -56,10 +60,10 @@ export class Composer {
 
   protected send(): void {
     const key = this.key();
-    const text = this.store.draft(key);
+    const text = this.drafts.of(key);
     if (!text.trim()) return;
-    this.store.send(key, text);
-    this.store.setDraft(key, '');
+    this.sender.send(key, text);
+    this.drafts.set(key, '');
     this.box().nativeElement.value = '';
   }
 }

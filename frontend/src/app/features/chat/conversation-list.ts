@@ -3,7 +3,8 @@ import { RouterLink } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
 import { ConversationKey } from '../../core/chat/conversation-key';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { Conversations } from '../../core/chat/conversations';
 
 /** Conversation list: unread badges, presence dots, last message preview (as text). */
 @Component({
@@ -15,21 +16,21 @@ import { ChatStore } from './chat-store.service';
         <h2>{{ 'chat.conversations' | t }}</h2>
         <a class="button small secondary" routerLink="/groups" data-testid="new-group-link">{{ 'groups.new' | t }}</a>
       </div>
-      @if (store.loading()) {
+      @if (lists.loading()) {
         <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
-      } @else if (store.loadError()) {
+      } @else if (lists.loadError()) {
         <div class="state error" role="alert">
           {{ 'chat.listError' | t }}
-          <button type="button" class="link-button" (click)="store.refreshLists(true)">{{ 'common.retry' | t }}</button>
+          <button type="button" class="link-button" (click)="lists.refresh(true)">{{ 'common.retry' | t }}</button>
         </div>
-      } @else if (store.conversations().length === 0) {
+      } @else if (conversations.entries().length === 0) {
         <div class="state" data-testid="conversations-empty">
           <p>{{ 'chat.noConversations' | t }}</p>
           <a routerLink="/friends" class="button small">{{ 'chat.findFriends' | t }}</a>
         </div>
       } @else {
         <ul class="items">
-          @for (c of store.conversations(); track c.key) {
+          @for (c of conversations.entries(); track c.key) {
             <li>
               <a [routerLink]="['/chat', c.kind, c.id]" class="item" [class.active]="c.key === activeKey()"
                  [attr.aria-current]="c.key === activeKey() ? 'page' : null" data-testid="conversation-item"
@@ -86,7 +87,8 @@ import { ChatStore } from './chat-store.service';
   `,
 })
 export class ConversationList {
-  protected readonly store = inject(ChatStore);
+  protected readonly lists = inject(ChatLists);
+  protected readonly conversations = inject(Conversations);
   protected readonly auth = inject(AuthService);
   /** The key of the conversation on screen. */
   readonly activeKey = input<ConversationKey | null>(null);

@@ -6,7 +6,7 @@ import { provideRouter } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
 import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
 import { FakeWebSocket, fakeUser, settle } from '../../core/testing/fakes';
-import { ChatStore } from './chat-store.service';
+import { ChatStore } from '../../core/chat/chat-store.service';
 import { MessagePane } from './message-pane';
 
 describe('MessagePane', () => {

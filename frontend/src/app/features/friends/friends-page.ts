@@ -7,9 +7,10 @@ import { FriendRequests, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { FriendsService } from '../../core/services/friends.service';
+import { FriendsService } from './friends.service';
 import { ToastService } from '../../core/toast/toast.service';
-import { ChatStore } from '../chat/chat-store.service';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { People } from '../../core/chat/people';
 
 /** Friends page: search users, send requests, answer incoming ones, list and remove friends. */
 @Component({
@@ -85,13 +86,13 @@ import { ChatStore } from '../chat/chat-store.service';
             <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
           } @else if (error()) {
             <p class="state error" role="alert">{{ 'common.loadError' | t }} <button class="link-button" type="button" (click)="load()">{{ 'common.retry' | t }}</button></p>
-          } @else if (store.friends().length === 0) {
+          } @else if (lists.friends().length === 0) {
             <p class="state" data-testid="friends-empty">{{ 'friends.none' | t }}</p>
           }
           <ul class="list" data-testid="friend-list">
-            @for (f of store.friends(); track f.user.id) {
+            @for (f of lists.friends(); track f.user.id) {
               <li data-testid="friend-item" [attr.data-username]="f.user.username">
-                <span class="dot" [class.online]="store.online(f.user.id)" aria-hidden="true"></span>
+                <span class="dot" [class.online]="people.online(f.user.id)" aria-hidden="true"></span>
                 <span class="grow"><strong>{{ f.user.displayName || f.user.username }}</strong>&ngsp;<span class="muted">@{{ f.user.username }}</span></span>
                 <a class="button small" [routerLink]="['/chat', 'u', f.user.id]" data-testid="friend-chat">{{ 'friends.message' | t }}</a>
                 @if (confirmRemove() === f.user.id) {
@@ -117,7 +118,8 @@ import { ChatStore } from '../chat/chat-store.service';
 })
 export class FriendsPage implements OnInit {
   private readonly api = inject(FriendsService);
-  protected readonly store = inject(ChatStore);
+  protected readonly lists = inject(ChatLists);
+  protected readonly people = inject(People);
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
@@ -159,7 +161,7 @@ export class FriendsPage implements OnInit {
   }
 
   protected isFriend(id: number): boolean {
-    return this.store.friends().some((f) => f.user.id === id);
+    return this.lists.friends().some((f) => f.user.id === id);
   }
 
   protected async load(): Promise<void> {
@@ -168,7 +170,7 @@ export class FriendsPage implements OnInit {
     try {
       this.requests.set(await firstValueFrom(this.api.requests()));
       this.sentTo.set(new Set(this.requests().outgoing.map((r) => r.to.id)));
-      await this.store.refreshLists();
+      await this.lists.refresh();
     } catch {
       this.error.set(true);
     } finally {

@@ -6,7 +6,8 @@ import { provideRouter } from '@angular/router';
 import { Group, GroupMember, GroupRole } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { fakeUser } from '../../core/testing/fakes';
-import { ChatStore } from '../chat/chat-store.service';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { People } from '../../core/chat/people';
 import { GroupsPage } from './groups-page';
 
 const member = (id: number, username: string, role: GroupRole): GroupMember => ({
@@ -31,7 +32,8 @@ describe('GroupsPage members', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: AuthService, useValue: { user: me } },
-        { provide: ChatStore, useValue: { friends: signal([]), groups: signal([]), online: () => null, reloadGroups: async () => undefined } },
+        { provide: ChatLists, useValue: { friends: signal([]), groups: signal([]), reloadGroups: async () => undefined } },
+        { provide: People, useValue: { online: () => null } },
       ],
     });
     http = TestBed.inject(HttpTestingController);

@@ -6,9 +6,11 @@ import { Group, GroupMember } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatService } from '../../core/services/chat.service';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { ChatService } from '../../core/chat/chat.service';
+import { People } from '../../core/chat/people';
 import { ToastService } from '../../core/toast/toast.service';
-import { ChatStore } from '../chat/chat-store.service';
+import { GroupsService } from './groups.service';
 import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, roleOf } from './group-permissions';
 
 /**
@@ -35,7 +37,7 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
             </div>
             <fieldset class="members-pick">
               <legend>{{ 'groups.pickMembers' | t }}</legend>
-              @for (f of store.friends(); track f.user.id) {
+              @for (f of lists.friends(); track f.user.id) {
                 <label class="check">
                   <input type="checkbox" [checked]="picked().has(f.user.id)" (change)="toggle(f.user.id)"
                          data-testid="group-member-option" [attr.data-username]="f.user.username" />
@@ -51,11 +53,11 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
 
           <div class="card">
             <h2>{{ 'groups.mine' | t }}</h2>
-            @if (store.groups().length === 0) {
+            @if (lists.groups().length === 0) {
               <p class="state" data-testid="groups-empty">{{ 'groups.none' | t }}</p>
             }
             <ul class="list" data-testid="group-list">
-              @for (g of store.groups(); track g.id) {
+              @for (g of lists.groups(); track g.id) {
                 <li data-testid="group-item" [attr.data-name]="g.name">
                   <a class="grow" [routerLink]="[]" [queryParams]="{ id: g.id }" [attr.aria-current]="g.id === selectedId() ? 'true' : null">{{ g.name }}</a>
                   <a class="button small secondary" [routerLink]="['/chat', 'g', g.id]" data-testid="group-open-chat">{{ 'groups.openChat' | t }}</a>
@@ -78,7 +80,7 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
               @for (m of g.members ?? []; track m.user.id) {
                 @let can = actions(m);
                 <li data-testid="group-member" [attr.data-username]="m.user.username" [attr.data-role]="m.role">
-                  <span class="dot" [class.online]="store.online(m.user.id)" aria-hidden="true"></span>
+                  <span class="dot" [class.online]="people.online(m.user.id)" aria-hidden="true"></span>
                   <span class="grow">{{ m.user.displayName || m.user.username }}</span>
                   <span class="status" data-testid="group-member-role">{{ 'groups.role.' + m.role | t }}</span>
                   @if (can.makeAdmin) {
@@ -134,8 +136,10 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
   `,
 })
 export class GroupsPage {
-  protected readonly store = inject(ChatStore);
-  private readonly api = inject(ChatService);
+  protected readonly lists = inject(ChatLists);
+  protected readonly people = inject(People);
+  private readonly chatApi = inject(ChatService);
+  private readonly api = inject(GroupsService);
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
@@ -164,7 +168,7 @@ export class GroupsPage {
   protected readonly roleBusy = signal<number | null>(null);
   protected readonly addable = computed(() => {
     const members = new Set((this.detail()?.members ?? []).map((m) => m.user.id));
-    return this.store.friends().filter((f) => !members.has(f.user.id));
+    return this.lists.friends().filter((f) => !members.has(f.user.id));
   });
 
   constructor() {
@@ -200,7 +204,7 @@ export class GroupsPage {
       this.description = '';
       this.picked.set(new Set());
       this.toast.success(this.i18n.t('groups.created', { name: g.name }));
-      await this.store.reloadGroups();
+      await this.lists.reloadGroups();
       await this.router.navigate([], { queryParams: { id: g.id } });
     } catch {
       /* toast by the interceptor */
@@ -212,7 +216,7 @@ export class GroupsPage {
   private async loadDetail(id: number): Promise<void> {
     this.detailLoading.set(true);
     try {
-      this.detail.set(await firstValueFrom(this.api.group(id)));
+      this.detail.set(await firstValueFrom(this.chatApi.group(id)));
     } catch {
       this.detail.set(null);
     } finally {
@@ -270,7 +274,7 @@ export class GroupsPage {
     try {
       await firstValueFrom(this.api.removeMember(g.id, me));
       this.toast.show(this.i18n.t('groups.left', { name: g.name }));
-      await this.store.reloadGroups();
+      await this.lists.reloadGroups();
       await this.router.navigate([], { queryParams: {} });
     } catch {
       /* toast by the interceptor */

@@ -4,7 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import { Payment } from '../../core/api/models';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { PaymentService } from '../../core/services/payment.service';
+import { PaymentService } from './payment.service';
 import { formatMoney } from './subscription-page';
 
 /** Payment history: the caller's own payments. */

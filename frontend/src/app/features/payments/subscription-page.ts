@@ -6,7 +6,7 @@ import { Payment, PaymentConfig, PlanOffer } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { PaymentService } from '../../core/services/payment.service';
+import { PaymentService } from './payment.service';
 import { newId } from '../../core/util/id';
 import { ToastService } from '../../core/toast/toast.service';
 import { loadStripeJs } from './stripe-loader';
