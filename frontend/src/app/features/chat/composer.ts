@@ -1,5 +1,6 @@
 import { Component, ElementRef, effect, inject, input, viewChild } from '@angular/core';
 import { ConversationKey } from '../../core/chat/conversation-key';
+import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { ChatActivity } from '../../core/chat/chat-activity';
 import { Drafts } from '../../core/chat/drafts';
@@ -14,14 +15,14 @@ export const MAX_BODY = 4000;
   imports: [TranslatePipe],
   template: `
     <form class="composer" (submit)="$event.preventDefault(); send()" data-testid="composer">
-      <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t }}</label>
-      <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t }}</span>
+      <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t: lang() }}</label>
+      <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t: lang() }}</span>
       <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="drafts.of(key())"
                 aria-describedby="composer-hint"
-                [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t"
+                [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t: lang()"
                 (input)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
       <button type="submit" class="button" data-testid="composer-send" [disabled]="!drafts.of(key()).trim()"
-              [attr.aria-label]="'chat.send' | t">{{ 'chat.send' | t }}</button>
+              [attr.aria-label]="'chat.send' | t: lang()">{{ 'chat.send' | t: lang() }}</button>
     </form>
   `,
   styles: `
@@ -30,6 +31,8 @@ export const MAX_BODY = 4000;
   `,
 })
 export class Composer {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   protected readonly drafts = inject(Drafts);
   private readonly sender = inject(MessageSender);
   private readonly activity = inject(ChatActivity);

@@ -36,6 +36,8 @@ const STICK_PX = 80;
   styleUrl: './message-pane.css',
 })
 export class MessagePane {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   private readonly conversations = inject(Conversations);
   private readonly people = inject(People);
   private readonly chatHistory = inject(ChatHistory);
