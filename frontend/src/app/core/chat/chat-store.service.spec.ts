@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { ToastService } from '../toast/toast.service';
 import { FakeWebSocket, msg, settle } from '../testing/fakes';
-import { useChatSession } from '../testing/chat-session';
+import { firstPage, useChatSession } from '../testing/chat-session';
 import { ChatLists } from './chat-lists';
 import { Conversations } from './conversations';
 import { Drafts } from './drafts';
@@ -44,11 +44,11 @@ describe('ChatStore (the session)', () => {
     chat.flushLists();
     await settle();
     groupWs.receive({ type: 'group.joined', data: { group: { id: 7 } } });
-    chat.http.expectOne('/api/v1/chat/groups').flush({ items: [{ id: 7, name: 'Team', description: '', ownerId: 2, createdAt: '' }], nextCursor: null });
+    chat.http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [{ id: 7, name: 'Team', description: '', ownerId: 2, createdAt: '' }], nextCursor: null });
     await settle();
     expect(TestBed.inject(ChatLists).groups().map((g) => g.id)).toEqual([7]);
     groupWs.receive({ type: 'group.left', data: { groupId: 7 } });
-    chat.http.expectOne('/api/v1/chat/groups').flush({ items: [], nextCursor: null });
+    chat.http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
     await settle();
     expect(TestBed.inject(ChatLists).groups()).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { firstValueFrom } from 'rxjs';
-import { PrivateConversation } from '../api/models';
+import { Observable, firstValueFrom } from 'rxjs';
+import { Page, PrivateConversation } from '../api/models';
 import { ChatService } from './chat.service';
 
 describe('ChatService', () => {
@@ -29,7 +29,28 @@ describe('ChatService', () => {
       conversationId: 12, lastMessage: null, unread: 0, lastReadSeq: 0,
     };
     const done = firstValueFrom(api.privateConversations());
-    http.expectOne('/api/v1/chat/private').flush({ items: [conv], nextCursor: null });
-    expect((await done)[0].peer.deleted).toBe(true);
+    http.expectOne((r) => r.url === '/api/v1/chat/private').flush({ items: [conv], nextCursor: null });
+    expect((await done).items[0].peer.deleted).toBe(true);
+  });
+
+  it('reads the three lists a page at a time: ?limit=50, then ?cursor= to go on', async () => {
+    const lists: [(cursor?: string) => Observable<Page<unknown>>, string][] = [
+      [(c) => api.privateConversations(c), '/api/v1/chat/private'],
+      [(c) => api.groups(c), '/api/v1/chat/groups'],
+      [(c) => api.friends(c), '/api/v1/friends'],
+    ];
+    for (const [read, url] of lists) {
+      const first = firstValueFrom(read());
+      const r1 = http.expectOne((r) => r.url === url);
+      expect([r1.request.params.get('limit'), r1.request.params.has('cursor')]).toEqual(['50', false]);
+      r1.flush({ items: [{ n: 1 }], nextCursor: 'next page' });
+      expect(await first).toEqual({ items: [{ n: 1 }], nextCursor: 'next page' });
+      const second = firstValueFrom(read('next page'));
+      const r2 = http.expectOne((r) => r.url === url);
+      expect(r2.request.params.get('cursor')).toBe('next page');
+      // An older server: {items} without nextCursor, or a bare array.
+      r2.flush([{ n: 2 }]);
+      expect(await second).toEqual({ items: [{ n: 2 }], nextCursor: null });
+    }
   });
 });

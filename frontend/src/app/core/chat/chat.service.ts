@@ -3,7 +3,7 @@ import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
 import { Friend, Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
-import { itemsOf } from '../api/page';
+import { pageOf, pageParams } from '../api/page';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
 
@@ -24,18 +24,19 @@ function messagesBase(key: ConversationKey): string {
 export class ChatService {
   private readonly http = inject(HttpClient);
 
-  privateConversations(): Observable<PrivateConversation[]> {
-    return this.http
-      .get<PrivateConversation[] | Page<PrivateConversation>>(`${API}/chat/private`)
-      .pipe(map((r) => itemsOf(r)));
+  /** privateConversations: a page of my private conversations, newest activity first. */
+  privateConversations(cursor?: string | null): Observable<Page<PrivateConversation>> {
+    return this.page<PrivateConversation>(`${API}/chat/private`, cursor);
   }
 
-  groups(): Observable<Group[]> {
-    return this.http.get<Group[] | Page<Group>>(`${API}/chat/groups`).pipe(map((r) => itemsOf(r)));
+  /** groups: a page of my groups, with unread counts and last messages. */
+  groups(cursor?: string | null): Observable<Page<Group>> {
+    return this.page<Group>(`${API}/chat/groups`, cursor);
   }
 
-  friends(): Observable<Friend[]> {
-    return this.http.get<Friend[] | Page<Friend>>(`${API}/friends`).pipe(map((r) => itemsOf(r)));
+  /** friends: a page of my friends. */
+  friends(cursor?: string | null): Observable<Page<Friend>> {
+    return this.page<Friend>(`${API}/friends`, cursor);
   }
 
   /** group: one group with its members. */
@@ -68,5 +69,9 @@ export class ChatService {
 
   deleteMessage(key: ConversationKey, messageId: number): Observable<void> {
     return this.http.delete<void>(`${messagesBase(key)}/${messageId}`);
+  }
+
+  private page<T>(url: string, cursor?: string | null): Observable<Page<T>> {
+    return this.http.get<T[] | Page<T>>(url, { params: pageParams(cursor) }).pipe(map((r) => pageOf(r)));
   }
 }

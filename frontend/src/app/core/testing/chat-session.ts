@@ -1,4 +1,4 @@
-import { provideHttpClient } from '@angular/common/http';
+import { HttpRequest, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { EnvironmentProviders, Provider, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -23,6 +23,11 @@ export function chatProviders(): (Provider | EnvironmentProviders)[] {
   ];
 }
 
+/** firstPage matches the request for the first page of a list (`?limit=50`, no cursor). */
+export function firstPage(url: string): (req: HttpRequest<unknown>) => boolean {
+  return (req) => req.url === url && req.params.get('limit') === '50' && !req.params.has('cursor');
+}
+
 /** ChatSession is what a chat spec works with: the session, the HTTP backend and the list answers. */
 export interface ChatSession {
   store: ChatStore;
@@ -38,12 +43,12 @@ export function useChatSession(): ChatSession {
   const ctx = {
     flushLists(convs: unknown[] = [], groups: unknown[] = [], friends: unknown[] = []) {
       const [p, g, f] = LIST_URLS;
-      ctx.http.expectOne(p).flush({ items: convs, nextCursor: null });
-      ctx.http.expectOne(g).flush({ items: groups, nextCursor: null });
-      ctx.http.expectOne(f).flush({ items: friends, nextCursor: null });
+      ctx.http.expectOne(firstPage(p)).flush({ items: convs, nextCursor: null });
+      ctx.http.expectOne(firstPage(g)).flush({ items: groups, nextCursor: null });
+      ctx.http.expectOne(firstPage(f)).flush({ items: friends, nextCursor: null });
     },
     flushAllLists() {
-      for (const url of LIST_URLS) for (const r of ctx.http.match(url)) r.flush({ items: [], nextCursor: null });
+      for (const url of LIST_URLS) for (const r of ctx.http.match((req) => req.url === url)) r.flush({ items: [], nextCursor: null });
     },
   } as ChatSession;
 

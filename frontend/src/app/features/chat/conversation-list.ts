@@ -4,13 +4,14 @@ import { AuthService } from '../../core/auth/auth.service';
 import { ConversationKey } from '../../core/chat/conversation-key';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { LoadMore } from '../../shared/load-more';
 import { ChatLists } from '../../core/chat/chat-lists';
 import { Conversations } from '../../core/chat/conversations';
 
 /** Conversation list: unread badges, presence dots, last message preview (as text). */
 @Component({
   selector: 'app-conversation-list',
-  imports: [RouterLink, TranslatePipe],
+  imports: [RouterLink, TranslatePipe, LoadMore],
   template: `
     <nav class="conversations" [attr.aria-label]="'chat.conversations' | t: lang()" data-testid="conversation-list">
       <div class="list-head">
@@ -64,6 +65,9 @@ import { Conversations } from '../../core/chat/conversations';
                 }
               </a>
             </li>
+          }
+          @if (lists.hasMore()) {
+            <li><app-load-more [loading]="lists.loadingMore()" (more)="lists.loadMore()" /></li>
           }
         </ul>
       }

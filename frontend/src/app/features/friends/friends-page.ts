@@ -7,6 +7,7 @@ import { FriendRequests, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { LoadMore } from '../../shared/load-more';
 import { FriendsService } from './friends.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { ChatLists } from '../../core/chat/chat-lists';
@@ -15,7 +16,7 @@ import { People } from '../../core/chat/people';
 /** Friends page: search users, send requests, answer incoming ones, list and remove friends. */
 @Component({
   selector: 'app-friends-page',
-  imports: [RouterLink, TranslatePipe],
+  imports: [RouterLink, TranslatePipe, LoadMore],
   template: `
     <section class="page">
       <h1>{{ 'friends.title' | t: lang() }}</h1>
@@ -105,6 +106,9 @@ import { People } from '../../core/chat/people';
               </li>
             }
           </ul>
+          @if (lists.friendList.hasMore()) {
+            <app-load-more [loading]="lists.friendList.loadingMore()" (more)="lists.friendList.more()" />
+          }
         </div>
       </div>
     </section>

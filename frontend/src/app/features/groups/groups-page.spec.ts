@@ -23,6 +23,7 @@ describe('GroupsPage members', () => {
   let fixture: ComponentFixture<GroupsPage>;
   let http: HttpTestingController;
   const me = signal(fakeUser({ id: 1 }));
+  const groupList = { hasMore: signal(false), loadingMore: signal(false), more: vi.fn(async () => undefined) };
 
   beforeEach(() => {
     TestBed.configureTestingModule({
@@ -32,7 +33,7 @@ describe('GroupsPage members', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: AuthService, useValue: { user: me } },
-        { provide: ChatLists, useValue: { friends: signal([]), groups: signal([]), reloadGroups: async () => undefined } },
+        { provide: ChatLists, useValue: { friends: signal([]), groups: signal([]), reloadGroups: async () => undefined, groupList } },
         { provide: People, useValue: { online: () => null } },
       ],
     });
@@ -107,6 +108,17 @@ describe('GroupsPage members', () => {
     expect(buttons(row(el, 'carol'))).toEqual(['group-remove-member']);
     expect(el.querySelector('[data-testid="group-add-member-select"]')).not.toBeNull();
     expect(el.querySelector('[data-testid="group-leave"]')).not.toBeNull();
+  });
+
+  it('offers the next page of groups when the server has more', async () => {
+    groupList.hasMore.set(true);
+    try {
+      const el = await open(3);
+      el.querySelector<HTMLButtonElement>('[data-testid="load-more"]')!.click();
+      expect(groupList.more).toHaveBeenCalledTimes(1);
+    } finally {
+      groupList.hasMore.set(false);
+    }
   });
 
   it('shows a plain member no action on others', async () => {

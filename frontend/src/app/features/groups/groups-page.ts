@@ -7,6 +7,7 @@ import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { groupRoleKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { LoadMore } from '../../shared/load-more';
 import { ChatLists } from '../../core/chat/chat-lists';
 import { ChatService } from '../../core/chat/chat.service';
 import { People } from '../../core/chat/people';
@@ -20,7 +21,7 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
  */
 @Component({
   selector: 'app-groups-page',
-  imports: [FormsModule, RouterLink, TranslatePipe],
+  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore],
   template: `
     <section class="page">
       <h1>{{ 'groups.title' | t: lang() }}</h1>
@@ -65,6 +66,9 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
                 </li>
               }
             </ul>
+            @if (lists.groupList.hasMore()) {
+              <app-load-more [loading]="lists.groupList.loadingMore()" (more)="lists.groupList.more()" />
+            }
           </div>
         </div>
 
