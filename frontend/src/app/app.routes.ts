@@ -2,6 +2,17 @@ import { Routes } from '@angular/router';
 import { adminGuard } from './core/auth/admin.guard';
 import { authGuard, guestGuard } from './core/auth/auth.guard';
 
+/** The pages of a signed-in user: one parent checks the session for every one of them (authGuard). */
+const signedIn: Routes = [
+  { path: 'chat', loadComponent: () => import('./features/chat/chat-page').then((m) => m.ChatPage) },
+  { path: 'chat/:kind/:id', loadComponent: () => import('./features/chat/chat-page').then((m) => m.ChatPage) },
+  { path: 'friends', loadComponent: () => import('./features/friends/friends-page').then((m) => m.FriendsPage) },
+  { path: 'groups', loadComponent: () => import('./features/groups/groups-page').then((m) => m.GroupsPage) },
+  { path: 'subscription', loadComponent: () => import('./features/payments/subscription-page').then((m) => m.SubscriptionPage) },
+  { path: 'payments', loadComponent: () => import('./features/payments/payment-history-page').then((m) => m.PaymentHistoryPage) },
+  { path: 'admin', canActivate: [adminGuard], loadComponent: () => import('./features/admin/admin-page').then((m) => m.AdminPage) },
+];
+
 export const routes: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'chat' },
   {
@@ -16,48 +27,8 @@ export const routes: Routes = [
     title: 'WorkComm',
     loadComponent: () => import('./features/auth/register-page').then((m) => m.RegisterPage),
   },
-  {
-    path: 'chat',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/chat/chat-page').then((m) => m.ChatPage),
-  },
-  {
-    path: 'chat/:kind/:id',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/chat/chat-page').then((m) => m.ChatPage),
-  },
-  {
-    path: 'friends',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/friends/friends-page').then((m) => m.FriendsPage),
-  },
-  {
-    path: 'groups',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/groups/groups-page').then((m) => m.GroupsPage),
-  },
-  {
-    path: 'subscription',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/payments/subscription-page').then((m) => m.SubscriptionPage),
-  },
-  {
-    path: 'payments',
-    canActivate: [authGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/payments/payment-history-page').then((m) => m.PaymentHistoryPage),
-  },
-  {
-    path: 'admin',
-    canActivate: [adminGuard],
-    title: 'WorkComm',
-    loadComponent: () => import('./features/admin/admin-page').then((m) => m.AdminPage),
-  },
+  // canActivateChild: checked on every move between these pages too (a session can end while on one).
+  { path: '', canActivateChild: [authGuard], title: 'WorkComm', children: signedIn },
   {
     path: '**',
     title: 'WorkComm',

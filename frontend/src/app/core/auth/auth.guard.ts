@@ -1,9 +1,9 @@
 import { inject } from '@angular/core';
-import { CanActivateFn, Router } from '@angular/router';
+import { CanActivateChildFn, CanActivateFn, Router } from '@angular/router';
 import { AuthService } from './auth.service';
 
-/** authGuard sends signed-out visitors to /login, remembering where they were going. */
-export const authGuard: CanActivateFn = (_route, state) => {
+/** authGuard sends signed-out visitors to /login, remembering where they were going (on the signed-in parent route). */
+export const authGuard: CanActivateFn & CanActivateChildFn = (_route, state) => {
   const auth = inject(AuthService);
   if (auth.isLoggedIn()) return true;
   return inject(Router).createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });

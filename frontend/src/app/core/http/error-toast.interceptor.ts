@@ -2,7 +2,7 @@ import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { catchError, throwError } from 'rxjs';
 import { apiError } from '../api/api-paths';
-import { I18nService } from '../i18n/i18n.service';
+import { I18nService, isTranslationKey } from '../i18n/i18n.service';
 import { ToastService } from '../toast/toast.service';
 import { SKIP_ERROR_TOAST } from './http-context';
 
@@ -28,7 +28,6 @@ export const errorToastInterceptor: HttpInterceptorFn = (req, next) => {
 export function errorText(i18n: I18nService, err: unknown): string {
   const e = apiError(err);
   const key = `error.${e.code}`;
-  const translated = i18n.t(key);
-  if (translated !== key) return translated;
+  if (isTranslationKey(key)) return i18n.t(key);
   return e.message || i18n.t('error.internal');
 }

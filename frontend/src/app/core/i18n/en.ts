@@ -1,5 +1,8 @@
-/** English dictionary (the fallback for any missing key). */
-export const EN: Record<string, string> = {
+/**
+ * English dictionary: its keys are the keys of the app (TranslationKey), and FR must have exactly the same
+ * (a missing or extra key does not compile).
+ */
+export const EN = {
   'a11y.skip': 'Skip to content',
   'app.home': 'WorkComm home',
   'nav.main': 'Main navigation',
@@ -218,4 +221,7 @@ export const EN: Record<string, string> = {
   'error.rate_limited': 'Too many attempts. Please wait a moment.',
   'error.payments_unavailable': 'Payments are not available at the moment.',
   'error.internal': 'Something went wrong. Please try again.',
-};
+} satisfies Record<string, string>;
+
+/** A key of the dictionaries. */
+export type TranslationKey = keyof typeof EN;

@@ -1,5 +1,7 @@
-/** Dictionnaire français. */
-export const FR: Record<string, string> = {
+import { TranslationKey } from './en';
+
+/** Dictionnaire français : exactement les clés de EN. */
+export const FR: Record<TranslationKey, string> = {
   'a11y.skip': 'Aller au contenu',
   'app.home': 'Accueil WorkComm',
   'nav.main': 'Navigation principale',

@@ -1,6 +1,8 @@
 import { Injectable, computed, signal } from '@angular/core';
-import { EN } from './en';
+import { EN, TranslationKey } from './en';
 import { FR } from './fr';
+
+export type { TranslationKey } from './en';
 
 /** Supported UI languages. */
 export type Lang = 'en' | 'fr';
@@ -8,7 +10,26 @@ export type Lang = 'en' | 'fr';
 /** localStorage key that remembers the chosen language. */
 export const LANG_STORAGE_KEY = 'wc_lang';
 
-const DICTIONARIES: Record<Lang, Record<string, string>> = { en: EN, fr: FR };
+const DICTIONARIES: Record<Lang, Record<TranslationKey, string>> = { en: EN, fr: FR };
+
+/** isTranslationKey tells whether text from elsewhere (an error code from the server) names a key. */
+export function isTranslationKey(text: string): text is TranslationKey {
+  return Object.hasOwn(EN, text);
+}
+
+/**
+ * translate is the translation itself, a pure function of its arguments: the key in a language, with its
+ * `{name}` placeholders filled. A key unknown at run time (a cast, a stale build) shows as itself.
+ */
+export function translate(lang: Lang, key: TranslationKey, params?: Record<string, string | number>): string {
+  let text: string = DICTIONARIES[lang][key] ?? EN[key] ?? key;
+  if (params) {
+    for (const [name, value] of Object.entries(params)) {
+      text = text.split(`{${name}}`).join(String(value));
+    }
+  }
+  return text;
+}
 
 function initialLang(): Lang {
   try {
@@ -23,7 +44,8 @@ function initialLang(): Lang {
 
 /**
  * I18nService is a small signal-based translator: two dictionaries, the browser language by default, the
- * user's choice remembered in localStorage. Templates use the `t` pipe, code calls `t()`.
+ * user's choice remembered in localStorage. Templates use the pure `t` pipe with the language signal as its
+ * argument (`{{ 'nav.chat' | t: lang() }}`); code calls `t()`, which reads the signal.
  */
 @Injectable({ providedIn: 'root' })
 export class I18nService {
@@ -48,16 +70,9 @@ export class I18nService {
     this.applyDocumentLang(lang);
   }
 
-  /** t translates a key, replacing `{name}` placeholders; unknown keys fall back to English, then to the key. */
-  t(key: string, params?: Record<string, string | number>): string {
-    const lang = this.langState();
-    let text = DICTIONARIES[lang][key] ?? EN[key] ?? key;
-    if (params) {
-      for (const [name, value] of Object.entries(params)) {
-        text = text.split(`{${name}}`).join(String(value));
-      }
-    }
-    return text;
+  /** t translates a key in the current language, replacing `{name}` placeholders. */
+  t(key: TranslationKey, params?: Record<string, string | number>): string {
+    return translate(this.langState(), key, params);
   }
 
   private applyDocumentLang(lang: Lang): void {

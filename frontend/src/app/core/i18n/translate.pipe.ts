@@ -1,15 +1,14 @@
-import { Pipe, PipeTransform, inject } from '@angular/core';
-import { I18nService } from './i18n.service';
+import { Pipe, PipeTransform } from '@angular/core';
+import { Lang, TranslationKey, translate } from './i18n.service';
 
 /**
- * TranslatePipe (`{{ 'key' | t }}`) reads the language signal, so it is impure: the template re-renders when
- * the language changes.
+ * TranslatePipe (`{{ 'nav.chat' | t: lang() }}`, with `lang = inject(I18nService).lang` in the component) is
+ * pure: the language is one of its arguments, so Angular calls it again only when the key, the language or
+ * the parameters change. The template reads the `lang` signal itself, so a language switch re-renders it.
  */
-@Pipe({ name: 't', pure: false })
+@Pipe({ name: 't' })
 export class TranslatePipe implements PipeTransform {
-  private readonly i18n = inject(I18nService);
-
-  transform(key: string, params?: Record<string, string | number>): string {
-    return this.i18n.t(key, params);
+  transform(key: TranslationKey, lang: Lang, params?: Record<string, string | number>): string {
+    return translate(lang, key, params);
   }
 }

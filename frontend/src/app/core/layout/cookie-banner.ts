@@ -1,4 +1,5 @@
-import { Component, signal } from '@angular/core';
+import { Component, inject, signal } from '@angular/core';
+import { I18nService } from '../i18n/i18n.service';
 import { TranslatePipe } from '../i18n/translate.pipe';
 
 /** localStorage key of the cookie choice. */
@@ -21,11 +22,11 @@ function savedChoice(): string | null {
   imports: [TranslatePipe],
   template: `
     @if (visible()) {
-      <section class="cookie-banner" role="region" [attr.aria-label]="'cookies.title' | t" data-testid="cookie-banner">
-        <p>{{ 'cookies.text' | t }}</p>
+      <section class="cookie-banner" role="region" [attr.aria-label]="'cookies.title' | t: lang()" data-testid="cookie-banner">
+        <p>{{ 'cookies.text' | t: lang() }}</p>
         <div class="actions">
-          <button type="button" class="button secondary" data-testid="cookie-decline" (click)="choose('essential')">{{ 'cookies.essential' | t }}</button>
-          <button type="button" class="button" data-testid="cookie-accept" (click)="choose('all')">{{ 'cookies.accept' | t }}</button>
+          <button type="button" class="button secondary" data-testid="cookie-decline" (click)="choose('essential')">{{ 'cookies.essential' | t: lang() }}</button>
+          <button type="button" class="button" data-testid="cookie-accept" (click)="choose('all')">{{ 'cookies.accept' | t: lang() }}</button>
         </div>
       </section>
     }
@@ -41,6 +42,8 @@ function savedChoice(): string | null {
   `,
 })
 export class CookieBanner {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   protected readonly visible = signal(savedChoice() === null);
 
   protected choose(choice: 'all' | 'essential'): void {

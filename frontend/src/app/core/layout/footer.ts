@@ -1,11 +1,12 @@
-import { Component } from '@angular/core';
+import { Component, inject } from '@angular/core';
+import { I18nService } from '../i18n/i18n.service';
 import { TranslatePipe } from '../i18n/translate.pipe';
 
 /** Footer: a line about the product. */
 @Component({
   selector: 'app-footer',
   imports: [TranslatePipe],
-  template: `<footer class="footer"><span>© WorkComm</span><span>{{ 'footer.tagline' | t }}</span></footer>`,
+  template: `<footer class="footer"><span>© WorkComm</span><span>{{ 'footer.tagline' | t: lang() }}</span></footer>`,
   styles: `
     .footer {
       display: flex; justify-content: space-between; gap: var(--space-2); flex-wrap: wrap;
@@ -14,4 +15,7 @@ import { TranslatePipe } from '../i18n/translate.pipe';
     }
   `,
 })
-export class Footer {}
+export class Footer {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+}

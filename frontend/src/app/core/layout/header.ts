@@ -2,8 +2,9 @@ import { Component, ElementRef, inject, signal } from '@angular/core';
 import { RouterLink, RouterLinkActive } from '@angular/router';
 import { AuthService } from '../auth/auth.service';
 import { I18nService, Lang } from '../i18n/i18n.service';
+import { planKey } from '../i18n/keys';
 import { TranslatePipe } from '../i18n/translate.pipe';
-import { ChatStore } from '../../features/chat/chat-store.service';
+import { Conversations } from '../chat/conversations';
 
 /** Header: brand, main navigation, plan badge, language switch and the user menu. */
 @Component({
@@ -12,35 +13,35 @@ import { ChatStore } from '../../features/chat/chat-store.service';
   host: { '(document:keydown.escape)': 'closeMenu()', '(document:click)': 'onDocumentClick($event)' },
   template: `
     <header class="header">
-      <a class="brand" routerLink="/" [attr.aria-label]="'app.home' | t">
+      <a class="brand" routerLink="/" [attr.aria-label]="'app.home' | t: lang()">
         <span class="brand-mark" aria-hidden="true">W</span><span class="brand-name">WorkComm</span>
       </a>
       @if (auth.user(); as user) {
-        <nav class="nav" [attr.aria-label]="'nav.main' | t">
+        <nav class="nav" [attr.aria-label]="'nav.main' | t: lang()">
           <a routerLink="/chat" routerLinkActive="active" data-testid="nav-chat">
-            {{ 'nav.chat' | t }}
-            @if (chat.totalUnread() > 0) {
-              <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: { n: chat.totalUnread() }">{{ chat.totalUnread() }}</span>
+            {{ 'nav.chat' | t: lang() }}
+            @if (conversations.totalUnread() > 0) {
+              <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: lang() : { n: conversations.totalUnread() }">{{ conversations.totalUnread() }}</span>
             }
           </a>
-          <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">{{ 'nav.friends' | t }}</a>
-          <a routerLink="/groups" routerLinkActive="active" data-testid="nav-groups">{{ 'nav.groups' | t }}</a>
-          <a routerLink="/subscription" routerLinkActive="active" data-testid="nav-subscription">{{ 'nav.subscription' | t }}</a>
+          <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">{{ 'nav.friends' | t: lang() }}</a>
+          <a routerLink="/groups" routerLinkActive="active" data-testid="nav-groups">{{ 'nav.groups' | t: lang() }}</a>
+          <a routerLink="/subscription" routerLinkActive="active" data-testid="nav-subscription">{{ 'nav.subscription' | t: lang() }}</a>
           @if (auth.isAdmin()) {
-            <a routerLink="/admin" routerLinkActive="active" data-testid="nav-admin">{{ 'nav.admin' | t }}</a>
+            <a routerLink="/admin" routerLinkActive="active" data-testid="nav-admin">{{ 'nav.admin' | t: lang() }}</a>
           }
         </nav>
       }
       <div class="tools">
-        <label class="visually-hidden" for="lang-switch">{{ 'header.language' | t }}</label>
+        <label class="visually-hidden" for="lang-switch">{{ 'header.language' | t: lang() }}</label>
         <select id="lang-switch" class="lang" data-testid="lang-switch" [value]="i18n.lang()" (change)="setLang($event)">
           <option value="en">EN</option>
           <option value="fr">FR</option>
         </select>
         @if (auth.user(); as user) {
           <a routerLink="/subscription" class="plan-badge" [class.premium]="user.plan === 'premium'" data-testid="plan-badge"
-             [attr.data-plan]="user.plan" [attr.aria-label]="'header.plan' | t: { plan: ('plan.' + user.plan | t) }">
-            {{ 'plan.' + user.plan | t }}
+             [attr.data-plan]="user.plan" [attr.aria-label]="'header.plan' | t: lang() : { plan: (planKey(user.plan) | t: lang()) }">
+            {{ planKey(user.plan) | t: lang() }}
           </a>
           <div class="menu">
             <button type="button" class="menu-button" data-testid="user-menu-button" aria-haspopup="menu"
@@ -50,17 +51,17 @@ import { ChatStore } from '../../features/chat/chat-store.service';
             </button>
             @if (menuOpen()) {
               <ul id="user-menu" class="menu-list" role="menu">
-                <li role="none"><a role="menuitem" routerLink="/payments" (click)="closeMenu()">{{ 'nav.payments' | t }}</a></li>
-                <li role="none"><a role="menuitem" routerLink="/subscription" (click)="closeMenu()">{{ 'nav.subscription' | t }}</a></li>
+                <li role="none"><a role="menuitem" routerLink="/payments" (click)="closeMenu()">{{ 'nav.payments' | t: lang() }}</a></li>
+                <li role="none"><a role="menuitem" routerLink="/subscription" (click)="closeMenu()">{{ 'nav.subscription' | t: lang() }}</a></li>
                 <li role="none">
-                  <button role="menuitem" type="button" data-testid="logout-button" (click)="logout()">{{ 'header.logout' | t }}</button>
+                  <button role="menuitem" type="button" data-testid="logout-button" (click)="logout()">{{ 'header.logout' | t: lang() }}</button>
                 </li>
               </ul>
             }
           </div>
         } @else {
-          <a routerLink="/login" class="link-button" data-testid="nav-login">{{ 'auth.login' | t }}</a>
-          <a routerLink="/register" class="button small" data-testid="nav-register">{{ 'auth.register' | t }}</a>
+          <a routerLink="/login" class="link-button" data-testid="nav-login">{{ 'auth.login' | t: lang() }}</a>
+          <a routerLink="/register" class="button small" data-testid="nav-register">{{ 'auth.register' | t: lang() }}</a>
         }
       </div>
     </header>
@@ -68,9 +69,12 @@ import { ChatStore } from '../../features/chat/chat-store.service';
   styleUrl: './header.css',
 })
 export class Header {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly planKey = planKey;
   protected readonly auth = inject(AuthService);
   protected readonly i18n = inject(I18nService);
-  protected readonly chat = inject(ChatStore);
+  protected readonly conversations = inject(Conversations);
   private readonly host = inject(ElementRef<HTMLElement>);
   protected readonly menuOpen = signal(false);
 

@@ -1,4 +1,5 @@
 import { Component, inject } from '@angular/core';
+import { I18nService } from '../i18n/i18n.service';
 import { TranslatePipe } from '../i18n/translate.pipe';
 import { ToastService } from '../toast/toast.service';
 
@@ -11,7 +12,7 @@ import { ToastService } from '../toast/toast.service';
       @for (t of toast.toasts(); track t.id) {
         <div class="toast" [class]="'toast ' + t.kind" [attr.role]="t.kind === 'error' ? 'alert' : null" data-testid="toast">
           <span>{{ t.text }}</span>
-          <button type="button" class="close" [attr.aria-label]="'common.dismiss' | t" (click)="toast.dismiss(t.id)">×</button>
+          <button type="button" class="close" [attr.aria-label]="'common.dismiss' | t: lang()" (click)="toast.dismiss(t.id)">×</button>
         </div>
       }
     </div>
@@ -27,5 +28,7 @@ import { ToastService } from '../toast/toast.service';
   `,
 })
 export class Toaster {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   protected readonly toast = inject(ToastService);
 }

@@ -1,5 +1,5 @@
 import { AuthResponse, Message, User } from '../api/models';
-import { WebSocketLike } from '../socket/chat-socket.base';
+import { WebSocketLike } from '../socket/websocket';
 
 /** fakeUser builds a self-view user for tests. */
 export function fakeUser(patch: Partial<User> = {}): User {

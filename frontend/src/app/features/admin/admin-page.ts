@@ -1,11 +1,12 @@
 import { Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { firstValueFrom } from 'rxjs';
-import { AdminPayment, AdminStats, AuditEntry, Role, User } from '../../core/api/models';
+import { AdminPayment, AdminStats, AuditEntry, PaymentStatus, Role, User } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
-import { I18nService } from '../../core/i18n/i18n.service';
+import { I18nService, TranslationKey } from '../../core/i18n/i18n.service';
+import { paymentStatusKey, planKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { AdminService } from '../../core/services/admin.service';
+import { AdminService } from './admin.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { formatMoney } from '../payments/subscription-page';
 
@@ -26,6 +27,12 @@ type Tab = 'users' | 'payments' | 'stats' | 'audit';
   `,
 })
 export class AdminPage implements OnInit {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly planKey = planKey;
+  protected readonly paymentStatusKey = paymentStatusKey;
+  /** The payment statuses to filter by. */
+  protected readonly statuses: readonly PaymentStatus[] = ['pending', 'processing', 'succeeded', 'failed', 'canceled'];
   private readonly admin = inject(AdminService);
   protected readonly auth = inject(AuthService);
   private readonly i18n = inject(I18nService);
@@ -55,6 +62,10 @@ export class AdminPage implements OnInit {
     if (tab === 'payments') await this.loadPayments();
     if (tab === 'stats') await this.run(async () => this.stats.set(await firstValueFrom(this.admin.stats())));
     if (tab === 'audit') await this.loadAudit();
+  }
+
+  protected tabKey(tab: Tab): TranslationKey {
+    return `admin.tab.${tab}`;
   }
 
   protected onTabKey(ev: KeyboardEvent, index: number): void {
@@ -98,7 +109,7 @@ export class AdminPage implements OnInit {
     if (role !== u.role) await this.update(u, { role }, 'admin.roleToast');
   }
 
-  private async update(u: User, patch: { role?: Role; banned?: boolean }, toastKey: string): Promise<void> {
+  private async update(u: User, patch: { role?: Role; banned?: boolean }, toastKey: TranslationKey): Promise<void> {
     try {
       const updated = await firstValueFrom(this.admin.updateUser(u.id, patch));
       const merged = { ...u, ...patch, ...(updated && typeof updated === 'object' ? updated : {}) };

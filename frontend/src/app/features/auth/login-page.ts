@@ -19,18 +19,18 @@ export function safeReturnUrl(url: string | null | undefined): string {
   template: `
     <section class="page narrow">
       <div class="card">
-        <h1>{{ 'auth.loginTitle' | t }}</h1>
+        <h1>{{ 'auth.loginTitle' | t: lang() }}</h1>
         @if (auth.endReason() === 'expired') {
-          <p class="alert" role="status" data-testid="session-ended">{{ 'auth.sessionEnded' | t }}</p>
+          <p class="alert" role="status" data-testid="session-ended">{{ 'auth.sessionEnded' | t: lang() }}</p>
         }
         <form class="stack" (ngSubmit)="submit()" data-testid="login-form" novalidate>
           <div class="field">
-            <label for="login-id">{{ 'auth.loginField' | t }}</label>
+            <label for="login-id">{{ 'auth.loginField' | t: lang() }}</label>
             <input id="login-id" name="login" autocomplete="username" required data-testid="login-username"
                    [(ngModel)]="login" [attr.aria-invalid]="!!error()" />
           </div>
           <div class="field">
-            <label for="login-password">{{ 'auth.password' | t }}</label>
+            <label for="login-password">{{ 'auth.password' | t: lang() }}</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password" required
                    data-testid="login-password" [(ngModel)]="password" [attr.aria-invalid]="!!error()" />
           </div>
@@ -39,15 +39,17 @@ export function safeReturnUrl(url: string | null | undefined): string {
           }
           <button class="button" type="submit" data-testid="login-submit" [disabled]="busy()">
             @if (busy()) { <span class="spinner" aria-hidden="true"></span> }
-            {{ 'auth.login' | t }}
+            {{ 'auth.login' | t: lang() }}
           </button>
         </form>
-        <p class="hint">{{ 'auth.noAccount' | t }} <a routerLink="/register" data-testid="to-register">{{ 'auth.register' | t }}</a></p>
+        <p class="hint">{{ 'auth.noAccount' | t: lang() }} <a routerLink="/register" data-testid="to-register">{{ 'auth.register' | t: lang() }}</a></p>
       </div>
     </section>
   `,
 })
 export class LoginPage {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   protected readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   private readonly i18n = inject(I18nService);

@@ -1,6 +1,8 @@
 import { Component, computed, effect, inject, input, untracked } from '@angular/core';
+import { routeKey } from '../../core/chat/conversation-key';
+import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { ChatStore } from '../../core/chat/chat-store.service';
 import { ConversationList } from './conversation-list';
 import { MessagePane } from './message-pane';
 
@@ -18,7 +20,7 @@ import { MessagePane } from './message-pane';
         @if (key(); as k) {
           <app-message-pane [key]="k" />
         } @else {
-          <div class="placeholder state"><p>{{ 'chat.pick' | t }}</p></div>
+          <div class="placeholder state"><p>{{ 'chat.pick' | t: lang() }}</p></div>
         }
       </div>
     </div>
@@ -41,16 +43,14 @@ import { MessagePane } from './message-pane';
   `,
 })
 export class ChatPage {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
   private readonly store = inject(ChatStore);
   /** Route parameters (component input binding). */
   readonly kind = input<string>();
   readonly id = input<string>();
 
-  protected readonly key = computed(() => {
-    const kind = this.kind();
-    const id = Number(this.id());
-    return (kind === 'u' || kind === 'g') && Number.isInteger(id) && id > 0 ? `${kind}:${id}` : null;
-  });
+  protected readonly key = computed(() => routeKey(this.kind(), this.id()));
 
   constructor() {
     effect((onCleanup) => {

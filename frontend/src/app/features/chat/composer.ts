@@ -1,6 +1,10 @@
 import { Component, ElementRef, effect, inject, input, viewChild } from '@angular/core';
+import { ConversationKey } from '../../core/chat/conversation-key';
+import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { ChatActivity } from '../../core/chat/chat-activity';
+import { Drafts } from '../../core/chat/drafts';
+import { MessageSender } from '../../core/chat/message-sender';
 
 /** Longest message body (the server's limit, in code points). */
 export const MAX_BODY = 4000;
@@ -11,14 +15,14 @@ export const MAX_BODY = 4000;
   imports: [TranslatePipe],
   template: `
     <form class="composer" (submit)="$event.preventDefault(); send()" data-testid="composer">
-      <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t }}</label>
-      <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t }}</span>
-      <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="store.draft(key())"
+      <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t: lang() }}</label>
+      <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t: lang() }}</span>
+      <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="drafts.of(key())"
                 aria-describedby="composer-hint"
-                [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t"
+                [attr.maxlength]="max" [placeholder]="'chat.placeholder' | t: lang()"
                 (input)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
-      <button type="submit" class="button" data-testid="composer-send" [disabled]="!store.draft(key()).trim()"
-              [attr.aria-label]="'chat.send' | t">{{ 'chat.send' | t }}</button>
+      <button type="submit" class="button" data-testid="composer-send" [disabled]="!drafts.of(key()).trim()"
+              [attr.aria-label]="'chat.send' | t: lang()">{{ 'chat.send' | t: lang() }}</button>
     </form>
   `,
   styles: `
@@ -27,9 +31,13 @@ export const MAX_BODY = 4000;
   `,
 })
 export class Composer {
-  protected readonly store = inject(ChatStore);
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly drafts = inject(Drafts);
+  private readonly sender = inject(MessageSender);
+  private readonly activity = inject(ChatActivity);
   /** The conversation this composer writes to. */
-  readonly key = input.required<string>();
+  readonly key = input.required<ConversationKey>();
   protected readonly max = MAX_BODY;
   private readonly box = viewChild.required<ElementRef<HTMLTextAreaElement>>('box');
 
@@ -43,8 +51,8 @@ export class Composer {
 
   protected onInput(ev: Event): void {
     const value = (ev.target as HTMLTextAreaElement).value;
-    this.store.setDraft(this.key(), value);
-    if (value.trim()) this.store.typing(this.key());
+    this.drafts.set(this.key(), value);
+    if (value.trim()) this.activity.typing(this.key());
   }
 
   protected onEnter(ev: KeyboardEvent): void {
@@ -55,10 +63,10 @@ export class Composer {
 
   protected send(): void {
     const key = this.key();
-    const text = this.store.draft(key);
+    const text = this.drafts.of(key);
     if (!text.trim()) return;
-    this.store.send(key, text);
-    this.store.setDraft(key, '');
+    this.sender.send(key, text);
+    this.drafts.set(key, '');
     this.box().nativeElement.value = '';
   }
 }

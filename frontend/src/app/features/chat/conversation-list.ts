@@ -1,34 +1,38 @@
 import { Component, inject, input } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
+import { ConversationKey } from '../../core/chat/conversation-key';
+import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatStore } from './chat-store.service';
+import { LoadMore } from '../../shared/load-more';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { Conversations } from '../../core/chat/conversations';
 
 /** Conversation list: unread badges, presence dots, last message preview (as text). */
 @Component({
   selector: 'app-conversation-list',
-  imports: [RouterLink, TranslatePipe],
+  imports: [RouterLink, TranslatePipe, LoadMore],
   template: `
-    <nav class="conversations" [attr.aria-label]="'chat.conversations' | t" data-testid="conversation-list">
+    <nav class="conversations" [attr.aria-label]="'chat.conversations' | t: lang()" data-testid="conversation-list">
       <div class="list-head">
-        <h2>{{ 'chat.conversations' | t }}</h2>
-        <a class="button small secondary" routerLink="/groups" data-testid="new-group-link">{{ 'groups.new' | t }}</a>
+        <h2>{{ 'chat.conversations' | t: lang() }}</h2>
+        <a class="button small secondary" routerLink="/groups" data-testid="new-group-link">{{ 'groups.new' | t: lang() }}</a>
       </div>
-      @if (store.loading()) {
-        <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
-      } @else if (store.loadError()) {
+      @if (lists.loading()) {
+        <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t: lang() }}</p>
+      } @else if (lists.loadError()) {
         <div class="state error" role="alert">
-          {{ 'chat.listError' | t }}
-          <button type="button" class="link-button" (click)="store.refreshLists(true)">{{ 'common.retry' | t }}</button>
+          {{ 'chat.listError' | t: lang() }}
+          <button type="button" class="link-button" (click)="lists.refresh(true)">{{ 'common.retry' | t: lang() }}</button>
         </div>
-      } @else if (store.conversations().length === 0) {
+      } @else if (conversations.entries().length === 0) {
         <div class="state" data-testid="conversations-empty">
-          <p>{{ 'chat.noConversations' | t }}</p>
-          <a routerLink="/friends" class="button small">{{ 'chat.findFriends' | t }}</a>
+          <p>{{ 'chat.noConversations' | t: lang() }}</p>
+          <a routerLink="/friends" class="button small">{{ 'chat.findFriends' | t: lang() }}</a>
         </div>
       } @else {
         <ul class="items">
-          @for (c of store.conversations(); track c.key) {
+          @for (c of conversations.entries(); track c.key) {
             <li>
               <a [routerLink]="['/chat', c.kind, c.id]" class="item" [class.active]="c.key === activeKey()"
                  [attr.aria-current]="c.key === activeKey() ? 'page' : null" data-testid="conversation-item"
@@ -40,27 +44,30 @@ import { ChatStore } from './chat-store.service';
                       @if (!c.readOnly) {
                         <span class="dot" [class.online]="c.online" data-testid="presence-dot"
                               [attr.data-online]="c.online ? 'true' : 'false'"></span>
-                        <span class="visually-hidden">{{ (c.online ? 'chat.online' : 'chat.offline') | t }}</span>
+                        <span class="visually-hidden">{{ (c.online ? 'chat.online' : 'chat.offline') | t: lang() }}</span>
                       }
                     } @else {
-                      <span class="group-tag">{{ 'chat.group' | t }}</span>
+                      <span class="group-tag">{{ 'chat.group' | t: lang() }}</span>
                     }
                     <span class="name" [class.deleted-account]="c.readOnly">{{ c.title }}</span>
                   </span>
                   <span class="preview">
                     @if (c.lastMessage; as m) {
-                      @if (m.deleted) { <em>{{ 'chat.deleted' | t }}</em> }
-                      @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t) + ': ' : '' }}{{ m.body }} }
+                      @if (m.deleted) { <em>{{ 'chat.deleted' | t: lang() }}</em> }
+                      @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t: lang()) + ': ' : '' }}{{ m.body }} }
                     } @else {
-                      <em>{{ 'chat.noMessagesYet' | t }}</em>
+                      <em>{{ 'chat.noMessagesYet' | t: lang() }}</em>
                     }
                   </span>
                 </span>
                 @if (c.unread > 0) {
-                  <span class="badge" data-testid="unread-badge" [attr.aria-label]="'chat.unreadCount' | t: { n: c.unread }">{{ c.unread }}</span>
+                  <span class="badge" data-testid="unread-badge" [attr.aria-label]="'chat.unreadCount' | t: lang() : { n: c.unread }">{{ c.unread }}</span>
                 }
               </a>
             </li>
+          }
+          @if (lists.hasMore()) {
+            <li><app-load-more [loading]="lists.loadingMore()" (more)="lists.loadMore()" /></li>
           }
         </ul>
       }
@@ -85,8 +92,11 @@ import { ChatStore } from './chat-store.service';
   `,
 })
 export class ConversationList {
-  protected readonly store = inject(ChatStore);
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly lists = inject(ChatLists);
+  protected readonly conversations = inject(Conversations);
   protected readonly auth = inject(AuthService);
   /** The key of the conversation on screen. */
-  readonly activeKey = input<string | null>(null);
+  readonly activeKey = input<ConversationKey | null>(null);
 }

@@ -4,9 +4,10 @@ import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
-import { WEBSOCKET_FACTORY } from '../../core/socket/chat-socket.base';
+import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
+import { firstPage } from '../../core/testing/chat-session';
 import { FakeWebSocket, fakeUser, settle } from '../../core/testing/fakes';
-import { ChatStore } from './chat-store.service';
+import { ChatStore } from '../../core/chat/chat-store.service';
 import { MessagePane } from './message-pane';
 
 describe('MessagePane', () => {
@@ -36,12 +37,12 @@ describe('MessagePane', () => {
     store = TestBed.inject(ChatStore);
     http = TestBed.inject(HttpTestingController);
     store.start();
-    http.expectOne('/api/v1/chat/private').flush({
+    http.expectOne(firstPage('/api/v1/chat/private')).flush({
       items: [{ peer: eve, conversationId: 101, lastMessage: null, unread: 0, lastReadSeq: 0 }],
       nextCursor: null,
     });
-    http.expectOne('/api/v1/chat/groups').flush({ items: [], nextCursor: null });
-    http.expectOne('/api/v1/friends').flush({ items: [{ user: bob, since: '' }], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/friends')).flush({ items: [{ user: bob, since: '' }], nextCursor: null });
     await settle();
   });
 

@@ -4,8 +4,14 @@ import { Message } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { PendingMessage } from '../../core/socket/chat-socket.base';
-import { ChatStore } from './chat-store.service';
+import { ConversationKey, idOf, isGroupKey } from '../../core/chat/conversation-key';
+import { PendingMessage } from '../../core/chat/socket/outbox';
+import { ChatActivity } from '../../core/chat/chat-activity';
+import { Conversations } from '../../core/chat/conversations';
+import { ChatHistory } from '../../core/chat/history';
+import { MessageSender } from '../../core/chat/message-sender';
+import { People } from '../../core/chat/people';
+import { ChatSockets } from '../../core/chat/socket/chat-sockets';
 import { Composer } from './composer';
 
 /** One row of the message list: a confirmed message or a pending one. */
@@ -30,12 +36,19 @@ const STICK_PX = 80;
   styleUrl: './message-pane.css',
 })
 export class MessagePane {
-  protected readonly store = inject(ChatStore);
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  private readonly conversations = inject(Conversations);
+  private readonly people = inject(People);
+  private readonly chatHistory = inject(ChatHistory);
+  private readonly activity = inject(ChatActivity);
+  private readonly sender = inject(MessageSender);
+  private readonly sockets = inject(ChatSockets);
   protected readonly auth = inject(AuthService);
   private readonly i18n = inject(I18nService);
   private readonly injector = inject(Injector);
   /** The conversation key ('u:5' or 'g:3'). */
-  readonly key = input.required<string>();
+  readonly key = input.required<ConversationKey>();
 
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private stick = true;
@@ -44,23 +57,25 @@ export class MessagePane {
   protected readonly editText = signal('');
   protected readonly confirmDeleteId = signal<number | null>(null);
 
-  protected readonly entry = computed(() => this.store.entry(this.key()));
-  protected readonly isGroup = computed(() => this.key().startsWith('g:'));
-  protected readonly peerId = computed(() => (this.isGroup() ? null : Number(this.key().slice(2))));
+  protected readonly entry = computed(() => this.conversations.entry(this.key()));
+  protected readonly isGroup = computed(() => isGroupKey(this.key()));
+  /** The peer of a private chat, or the group: the number in the key. */
+  protected readonly conversationId = computed(() => idOf(this.key()));
+  protected readonly peerId = computed(() => (this.isGroup() ? null : this.conversationId()));
   protected readonly title = computed(() => {
     const e = this.entry();
     if (e) return e.title;
     const peer = this.peerId();
-    return peer ? this.store.displayName(peer) : '';
+    return peer ? this.people.displayName(peer) : '';
   });
   /** A private conversation whose peer deleted their account: readable, no composer, no presence. */
-  protected readonly readOnly = computed(() => this.store.readOnly(this.key()));
+  protected readonly readOnly = computed(() => this.conversations.readOnly(this.key()));
   protected readonly online = computed(() => {
     const peer = this.peerId();
-    return peer && !this.readOnly() ? this.store.online(peer) : null;
+    return peer && !this.readOnly() ? this.people.online(peer) : null;
   });
-  protected readonly history = computed(() => this.store.history(this.key()));
-  protected readonly readSeq = computed(() => this.store.readSeq(this.key()));
+  protected readonly history = computed(() => this.chatHistory.of(this.key()));
+  protected readonly readSeq = computed(() => this.activity.readSeq(this.key()));
 
   protected readonly rows = computed<Row[]>(() => {
     const me = this.auth.user()?.id;
@@ -69,10 +84,10 @@ export class MessagePane {
       const d = new Date(iso);
       return isNaN(d.getTime()) ? '' : fmt.format(d);
     };
-    const confirmed = this.store.messagesFor(this.key()).map<Row>((m) => ({
+    const confirmed = this.sockets.messages(this.key()).map<Row>((m) => ({
       id: `m${m.id}`, message: m, pending: null, mine: m.senderId === me, body: m.body, senderId: m.senderId, time: time(m.createdAt),
     }));
-    const pending = this.store.pendingFor(this.key()).map<Row>((p) => ({
+    const pending = this.sockets.pending(this.key()).map<Row>((p) => ({
       id: `p${p.clientMsgId}`, message: null, pending: p, mine: true, body: p.body, senderId: me ?? 0, time: time(p.createdAt),
     }));
     return [...confirmed, ...pending];
@@ -88,9 +103,9 @@ export class MessagePane {
   });
 
   protected readonly typingText = computed(() => {
-    const ids = this.store.typingUsers(this.key());
+    const ids = this.activity.typingUsers(this.key());
     if (ids.length === 0) return '';
-    const names = ids.map((id) => this.store.displayName(id)).join(', ');
+    const names = ids.map((id) => this.people.displayName(id)).join(', ');
     return this.i18n.t(ids.length > 1 ? 'chat.typingMany' : 'chat.typing', { name: names });
   });
 
@@ -99,7 +114,7 @@ export class MessagePane {
     effect(() => {
       const rows = this.rows();
       const key = this.key();
-      if (rows.length) this.store.markRead(key);
+      if (rows.length) this.activity.markRead(key);
       afterNextRender(() => this.scrollIfStuck(), { injector: this.injector });
     });
     effect(() => {
@@ -110,8 +125,11 @@ export class MessagePane {
     });
   }
 
+  /** The connection state of the socket that carries this conversation. */
+  protected readonly connection = computed(() => this.sockets.for(this.key()).status());
+
   protected senderName(id: number): string {
-    return this.store.displayName(id);
+    return this.people.displayName(id);
   }
 
   protected onScroll(): void {
@@ -124,7 +142,7 @@ export class MessagePane {
   protected async loadOlder(): Promise<void> {
     const el = this.scroller()?.nativeElement;
     const before = el ? el.scrollHeight - el.scrollTop : 0;
-    await this.store.loadOlder(this.key());
+    await this.chatHistory.loadOlder(this.key());
     afterNextRender(
       () => {
         const now = this.scroller()?.nativeElement;
@@ -146,7 +164,7 @@ export class MessagePane {
       this.editingId.set(null);
       return;
     }
-    if (await this.store.edit(this.key(), m, text)) this.editingId.set(null);
+    if (await this.sender.edit(this.key(), m, text)) this.editingId.set(null);
   }
 
   protected onEditKey(ev: KeyboardEvent, m: Message): void {
@@ -158,16 +176,16 @@ export class MessagePane {
   }
 
   protected async confirmDelete(m: Message): Promise<void> {
-    await this.store.remove(this.key(), m);
+    await this.sender.remove(this.key(), m);
     this.confirmDeleteId.set(null);
   }
 
   protected retry(p: PendingMessage): void {
-    this.store.socketFor(this.key()).retry(this.key(), p.clientMsgId);
+    this.sender.retry(this.key(), p.clientMsgId);
   }
 
   protected discard(p: PendingMessage): void {
-    this.store.socketFor(this.key()).discard(this.key(), p.clientMsgId);
+    this.sender.discard(this.key(), p.clientMsgId);
   }
 
   private scrollIfStuck(): void {

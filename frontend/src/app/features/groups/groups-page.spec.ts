@@ -6,7 +6,8 @@ import { provideRouter } from '@angular/router';
 import { Group, GroupMember, GroupRole } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { fakeUser } from '../../core/testing/fakes';
-import { ChatStore } from '../chat/chat-store.service';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { People } from '../../core/chat/people';
 import { GroupsPage } from './groups-page';
 
 const member = (id: number, username: string, role: GroupRole): GroupMember => ({
@@ -22,6 +23,7 @@ describe('GroupsPage members', () => {
   let fixture: ComponentFixture<GroupsPage>;
   let http: HttpTestingController;
   const me = signal(fakeUser({ id: 1 }));
+  const groupList = { hasMore: signal(false), loadingMore: signal(false), more: vi.fn(async () => undefined) };
 
   beforeEach(() => {
     TestBed.configureTestingModule({
@@ -31,7 +33,8 @@ describe('GroupsPage members', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: AuthService, useValue: { user: me } },
-        { provide: ChatStore, useValue: { friends: signal([]), groups: signal([]), online: () => null, reloadGroups: async () => undefined } },
+        { provide: ChatLists, useValue: { friends: signal([]), groups: signal([]), reloadGroups: async () => undefined, groupList } },
+        { provide: People, useValue: { online: () => null } },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -105,6 +108,17 @@ describe('GroupsPage members', () => {
     expect(buttons(row(el, 'carol'))).toEqual(['group-remove-member']);
     expect(el.querySelector('[data-testid="group-add-member-select"]')).not.toBeNull();
     expect(el.querySelector('[data-testid="group-leave"]')).not.toBeNull();
+  });
+
+  it('offers the next page of groups when the server has more', async () => {
+    groupList.hasMore.set(true);
+    try {
+      const el = await open(3);
+      el.querySelector<HTMLButtonElement>('[data-testid="load-more"]')!.click();
+      expect(groupList.more).toHaveBeenCalledTimes(1);
+    } finally {
+      groupList.hasMore.set(false);
+    }
   });
 
   it('shows a plain member no action on others', async () => {

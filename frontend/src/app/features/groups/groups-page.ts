@@ -5,10 +5,14 @@ import { firstValueFrom } from 'rxjs';
 import { Group, GroupMember } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
+import { groupRoleKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { ChatService } from '../../core/services/chat.service';
+import { LoadMore } from '../../shared/load-more';
+import { ChatLists } from '../../core/chat/chat-lists';
+import { ChatService } from '../../core/chat/chat.service';
+import { People } from '../../core/chat/people';
 import { ToastService } from '../../core/toast/toast.service';
-import { ChatStore } from '../chat/chat-store.service';
+import { GroupsService } from './groups.service';
 import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, roleOf } from './group-permissions';
 
 /**
@@ -17,108 +21,111 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
  */
 @Component({
   selector: 'app-groups-page',
-  imports: [FormsModule, RouterLink, TranslatePipe],
+  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore],
   template: `
     <section class="page">
-      <h1>{{ 'groups.title' | t }}</h1>
+      <h1>{{ 'groups.title' | t: lang() }}</h1>
       <div class="grid">
         <div class="stack">
           <form class="card stack" (ngSubmit)="create()" data-testid="group-create-form" novalidate>
-            <h2>{{ 'groups.create' | t }}</h2>
+            <h2>{{ 'groups.create' | t: lang() }}</h2>
             <div class="field">
-              <label for="group-name">{{ 'groups.name' | t }}</label>
+              <label for="group-name">{{ 'groups.name' | t: lang() }}</label>
               <input id="group-name" name="name" required maxlength="100" data-testid="group-name" [(ngModel)]="name" />
             </div>
             <div class="field">
-              <label for="group-description">{{ 'groups.description' | t }}</label>
+              <label for="group-description">{{ 'groups.description' | t: lang() }}</label>
               <input id="group-description" name="description" maxlength="500" data-testid="group-description" [(ngModel)]="description" />
             </div>
             <fieldset class="members-pick">
-              <legend>{{ 'groups.pickMembers' | t }}</legend>
-              @for (f of store.friends(); track f.user.id) {
+              <legend>{{ 'groups.pickMembers' | t: lang() }}</legend>
+              @for (f of lists.friends(); track f.user.id) {
                 <label class="check">
                   <input type="checkbox" [checked]="picked().has(f.user.id)" (change)="toggle(f.user.id)"
                          data-testid="group-member-option" [attr.data-username]="f.user.username" />
                   {{ f.user.displayName || f.user.username }}
                 </label>
               } @empty {
-                <p class="hint">{{ 'groups.noFriends' | t }}</p>
+                <p class="hint">{{ 'groups.noFriends' | t: lang() }}</p>
               }
             </fieldset>
             @if (createError()) { <p class="alert error" role="alert">{{ createError() }}</p> }
-            <button type="submit" class="button" data-testid="group-create-submit" [disabled]="busy()">{{ 'groups.create' | t }}</button>
+            <button type="submit" class="button" data-testid="group-create-submit" [disabled]="busy()">{{ 'groups.create' | t: lang() }}</button>
           </form>
 
           <div class="card">
-            <h2>{{ 'groups.mine' | t }}</h2>
-            @if (store.groups().length === 0) {
-              <p class="state" data-testid="groups-empty">{{ 'groups.none' | t }}</p>
+            <h2>{{ 'groups.mine' | t: lang() }}</h2>
+            @if (lists.groups().length === 0) {
+              <p class="state" data-testid="groups-empty">{{ 'groups.none' | t: lang() }}</p>
             }
             <ul class="list" data-testid="group-list">
-              @for (g of store.groups(); track g.id) {
+              @for (g of lists.groups(); track g.id) {
                 <li data-testid="group-item" [attr.data-name]="g.name">
                   <a class="grow" [routerLink]="[]" [queryParams]="{ id: g.id }" [attr.aria-current]="g.id === selectedId() ? 'true' : null">{{ g.name }}</a>
-                  <a class="button small secondary" [routerLink]="['/chat', 'g', g.id]" data-testid="group-open-chat">{{ 'groups.openChat' | t }}</a>
+                  <a class="button small secondary" [routerLink]="['/chat', 'g', g.id]" data-testid="group-open-chat">{{ 'groups.openChat' | t: lang() }}</a>
                 </li>
               }
             </ul>
+            @if (lists.groupList.hasMore()) {
+              <app-load-more [loading]="lists.groupList.loadingMore()" (more)="lists.groupList.more()" />
+            }
           </div>
         </div>
 
         <div class="card stack" data-testid="group-detail">
           @if (!selectedId()) {
-            <p class="state">{{ 'groups.pick' | t }}</p>
+            <p class="state">{{ 'groups.pick' | t: lang() }}</p>
           } @else if (detailLoading()) {
-            <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t }}</p>
+            <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t: lang() }}</p>
           } @else if (detail(); as g) {
             <h2 data-testid="group-detail-name">{{ g.name }}</h2>
             @if (g.description) { <p class="muted">{{ g.description }}</p> }
-            <h3>{{ 'groups.members' | t }} ({{ g.members?.length ?? 0 }})</h3>
+            <h3>{{ 'groups.members' | t: lang() }} ({{ g.members?.length ?? 0 }})</h3>
             <ul class="list" data-testid="group-members">
               @for (m of g.members ?? []; track m.user.id) {
                 @let can = actions(m);
                 <li data-testid="group-member" [attr.data-username]="m.user.username" [attr.data-role]="m.role">
-                  <span class="dot" [class.online]="store.online(m.user.id)" aria-hidden="true"></span>
+                  <span class="dot" [class.online]="people.online(m.user.id)" aria-hidden="true"></span>
                   <span class="grow">{{ m.user.displayName || m.user.username }}</span>
-                  <span class="status" data-testid="group-member-role">{{ 'groups.role.' + m.role | t }}</span>
+                  <span class="status" data-testid="group-member-role">{{ groupRoleKey(m.role) | t: lang() }}</span>
                   @if (can.makeAdmin) {
                     <button type="button" class="button small secondary" data-testid="group-make-admin" [disabled]="roleBusy() === m.user.id"
-                            [attr.aria-label]="'groups.makeAdminNamed' | t: { name: m.user.username }"
-                            (click)="setRole(g, m, 'admin')">{{ 'groups.makeAdmin' | t }}</button>
+                            [attr.aria-label]="'groups.makeAdminNamed' | t: lang() : { name: m.user.username }"
+                            (click)="setRole(g, m, 'admin')">{{ 'groups.makeAdmin' | t: lang() }}</button>
                   }
                   @if (can.makeMember) {
                     <button type="button" class="button small secondary" data-testid="group-make-member" [disabled]="roleBusy() === m.user.id"
-                            [attr.aria-label]="'groups.makeMemberNamed' | t: { name: m.user.username }"
-                            (click)="setRole(g, m, 'member')">{{ 'groups.makeMember' | t }}</button>
+                            [attr.aria-label]="'groups.makeMemberNamed' | t: lang() : { name: m.user.username }"
+                            (click)="setRole(g, m, 'member')">{{ 'groups.makeMember' | t: lang() }}</button>
                   }
                   @if (can.remove) {
                     <button type="button" class="button small secondary" data-testid="group-remove-member"
-                            [attr.aria-label]="'groups.removeNamed' | t: { name: m.user.username }"
-                            (click)="removeMember(g, m.user.id)">{{ 'groups.remove' | t }}</button>
+                            [attr.aria-label]="'groups.removeNamed' | t: lang() : { name: m.user.username }"
+                            (click)="removeMember(g, m.user.id)">{{ 'groups.remove' | t: lang() }}</button>
                   }
                 </li>
               }
             </ul>
             @if (canManage()) {
               <form class="row" (ngSubmit)="addMember(g)">
-                <label class="visually-hidden" for="add-member">{{ 'groups.addMember' | t }}</label>
+                <label class="visually-hidden" for="add-member">{{ 'groups.addMember' | t: lang() }}</label>
                 <select id="add-member" name="addMember" class="grow" data-testid="group-add-member-select" [(ngModel)]="addUserId">
-                  <option [ngValue]="null">{{ 'groups.chooseFriend' | t }}</option>
+                  <option [ngValue]="null">{{ 'groups.chooseFriend' | t: lang() }}</option>
                   @for (f of addable(); track f.user.id) {
                     <option [ngValue]="f.user.id">{{ f.user.displayName || f.user.username }}</option>
                   }
                 </select>
-                <button type="submit" class="button small" data-testid="group-add-member" [disabled]="!addUserId">{{ 'groups.addMember' | t }}</button>
+                <button type="submit" class="button small" data-testid="group-add-member" [disabled]="!addUserId">{{ 'groups.addMember' | t: lang() }}</button>
               </form>
             }
             <div class="row">
-              <a class="button" [routerLink]="['/chat', 'g', g.id]">{{ 'groups.openChat' | t }}</a>
+              <a class="button" [routerLink]="['/chat', 'g', g.id]">{{ 'groups.openChat' | t: lang() }}</a>
               @if (canLeave()) {
-                <button type="button" class="button danger" data-testid="group-leave" (click)="leave(g)">{{ 'groups.leave' | t }}</button>
+                <button type="button" class="button danger" data-testid="group-leave" (click)="leave(g)">{{ 'groups.leave' | t: lang() }}</button>
               }
             </div>
           } @else {
-            <p class="state error" role="alert">{{ 'common.loadError' | t }}</p>
+            <p class="state error" role="alert">{{ 'common.loadError' | t: lang() }}</p>
           }
         </div>
       </div>
@@ -134,8 +141,13 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
   `,
 })
 export class GroupsPage {
-  protected readonly store = inject(ChatStore);
-  private readonly api = inject(ChatService);
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly groupRoleKey = groupRoleKey;
+  protected readonly lists = inject(ChatLists);
+  protected readonly people = inject(People);
+  private readonly chatApi = inject(ChatService);
+  private readonly api = inject(GroupsService);
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
@@ -164,7 +176,7 @@ export class GroupsPage {
   protected readonly roleBusy = signal<number | null>(null);
   protected readonly addable = computed(() => {
     const members = new Set((this.detail()?.members ?? []).map((m) => m.user.id));
-    return this.store.friends().filter((f) => !members.has(f.user.id));
+    return this.lists.friends().filter((f) => !members.has(f.user.id));
   });
 
   constructor() {
@@ -200,7 +212,7 @@ export class GroupsPage {
       this.description = '';
       this.picked.set(new Set());
       this.toast.success(this.i18n.t('groups.created', { name: g.name }));
-      await this.store.reloadGroups();
+      await this.lists.reloadGroups();
       await this.router.navigate([], { queryParams: { id: g.id } });
     } catch {
       /* toast by the interceptor */
@@ -212,7 +224,7 @@ export class GroupsPage {
   private async loadDetail(id: number): Promise<void> {
     this.detailLoading.set(true);
     try {
-      this.detail.set(await firstValueFrom(this.api.group(id)));
+      this.detail.set(await firstValueFrom(this.chatApi.group(id)));
     } catch {
       this.detail.set(null);
     } finally {
@@ -270,7 +282,7 @@ export class GroupsPage {
     try {
       await firstValueFrom(this.api.removeMember(g.id, me));
       this.toast.show(this.i18n.t('groups.left', { name: g.name }));
-      await this.store.reloadGroups();
+      await this.lists.reloadGroups();
       await this.router.navigate([], { queryParams: {} });
     } catch {
       /* toast by the interceptor */

@@ -5,9 +5,10 @@ import { firstValueFrom } from 'rxjs';
 import { Payment, PaymentConfig, PlanOffer } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
+import { paymentStatusKey, planKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
-import { PaymentService } from '../../core/services/payment.service';
-import { newId } from '../../core/socket/chat-socket.base';
+import { PaymentService } from './payment.service';
+import { newId } from '../../core/util/id';
 import { ToastService } from '../../core/toast/toast.service';
 import { loadStripeJs } from './stripe-loader';
 
@@ -42,6 +43,10 @@ export function formatMoney(amount: number, currency: string, locale: string): s
   `,
 })
 export class SubscriptionPage implements OnInit {
+  /** The UI language: the argument of every `t` pipe in the template. */
+  protected readonly lang = inject(I18nService).lang;
+  protected readonly planKey = planKey;
+  protected readonly paymentStatusKey = paymentStatusKey;
   private readonly payments = inject(PaymentService);
   protected readonly auth = inject(AuthService);
   private readonly i18n = inject(I18nService);

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
-import { AdminPayment } from '../api/models';
+import { AdminPayment } from '../../core/api/models';
 import { AdminService } from './admin.service';
 
 describe('AdminService', () => {

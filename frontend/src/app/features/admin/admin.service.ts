@@ -1,12 +1,9 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
-import { API } from '../api/api-paths';
-import { AdminPayment, AdminStats, AuditEntry, Page, Role, User } from '../api/models';
-
-function page<T>(r: Page<T> | T[]): Page<T> {
-  return Array.isArray(r) ? { items: r, nextCursor: null } : { items: r.items ?? [], nextCursor: r.nextCursor ?? null };
-}
+import { API } from '../../core/api/api-paths';
+import { AdminPayment, AdminStats, AuditEntry, Page, Role, User } from '../../core/api/models';
+import { pageOf, pageParams } from '../../core/api/page';
 
 /** AdminService: the /admin endpoints (role admin; the server answers 403 to anyone else). */
 @Injectable({ providedIn: 'root' })
@@ -14,10 +11,9 @@ export class AdminService {
   private readonly http = inject(HttpClient);
 
   users(q: string, cursor?: string | null): Observable<Page<User>> {
-    let params = new HttpParams().set('limit', '50');
+    let params = pageParams(cursor);
     if (q) params = params.set('q', q);
-    if (cursor) params = params.set('cursor', cursor);
-    return this.http.get<Page<User>>(`${API}/admin/users`, { params }).pipe(map(page));
+    return this.http.get<Page<User>>(`${API}/admin/users`, { params }).pipe(map(pageOf));
   }
 
   updateUser(id: number, patch: { role?: Role; banned?: boolean }): Observable<User> {
@@ -26,10 +22,9 @@ export class AdminService {
 
   /** payments: every user's payments, newest first; each says whose it is (`userId`). */
   payments(status: string, cursor?: string | null): Observable<Page<AdminPayment>> {
-    let params = new HttpParams().set('limit', '50');
+    let params = pageParams(cursor);
     if (status) params = params.set('status', status);
-    if (cursor) params = params.set('cursor', cursor);
-    return this.http.get<Page<AdminPayment>>(`${API}/admin/payments`, { params }).pipe(map(page));
+    return this.http.get<Page<AdminPayment>>(`${API}/admin/payments`, { params }).pipe(map(pageOf));
   }
 
   stats(): Observable<AdminStats> {
@@ -37,8 +32,6 @@ export class AdminService {
   }
 
   audit(cursor?: string | null): Observable<Page<AuditEntry>> {
-    let params = new HttpParams().set('limit', '50');
-    if (cursor) params = params.set('cursor', cursor);
-    return this.http.get<Page<AuditEntry>>(`${API}/admin/audit`, { params }).pipe(map(page));
+    return this.http.get<Page<AuditEntry>>(`${API}/admin/audit`, { params: pageParams(cursor) }).pipe(map(pageOf));
   }
 }

@@ -1,16 +1,14 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
-import { API } from '../api/api-paths';
-import { Friend, FriendRequest, FriendRequests, Page, PublicUser } from '../api/models';
+import { API } from '../../core/api/api-paths';
+import { FriendRequest, FriendRequests, Page, PublicUser } from '../../core/api/models';
+import { itemsOf } from '../../core/api/page';
 
-/** Lists may come as a bare array or as the contract's `{items, nextCursor}` page. */
-export function itemsOf<T>(res: T[] | Page<T> | null | undefined): T[] {
-  if (!res) return [];
-  return Array.isArray(res) ? res : (res.items ?? []);
-}
-
-/** FriendsService: user search, friend requests and the friend list. */
+/**
+ * FriendsService: user search and friend requests. The friend list itself is read by the chat core
+ * (ChatService.friends), because the conversation list is made of it too.
+ */
 @Injectable({ providedIn: 'root' })
 export class FriendsService {
   private readonly http = inject(HttpClient);
@@ -19,10 +17,6 @@ export class FriendsService {
     return this.http
       .get<PublicUser[] | Page<PublicUser>>(`${API}/users`, { params: new HttpParams().set('q', q) })
       .pipe(map((r) => itemsOf(r)));
-  }
-
-  friends(): Observable<Friend[]> {
-    return this.http.get<Friend[] | Page<Friend>>(`${API}/friends`).pipe(map((r) => itemsOf(r)));
   }
 
   requests(): Observable<FriendRequests> {

@@ -2,16 +2,16 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
-import { GroupMember, PrivateConversation } from '../api/models';
-import { ChatService } from './chat.service';
+import { GroupMember } from '../../core/api/models';
+import { GroupsService } from './groups.service';
 
-describe('ChatService', () => {
-  let api: ChatService;
+describe('GroupsService', () => {
+  let api: GroupsService;
   let http: HttpTestingController;
 
   beforeEach(() => {
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
-    api = TestBed.inject(ChatService);
+    api = TestBed.inject(GroupsService);
     http = TestBed.inject(HttpTestingController);
   });
 
@@ -46,15 +46,5 @@ describe('ChatService', () => {
       { status: 403, statusText: 'Forbidden' },
     );
     await expect(done).rejects.toMatchObject({ status: 403 });
-  });
-
-  it('keeps peer.deleted in the private conversation list', async () => {
-    const conv: PrivateConversation = {
-      peer: { id: 5, username: 'eve', displayName: 'Eve', online: false, lastSeenAt: null, deleted: true },
-      conversationId: 12, lastMessage: null, unread: 0, lastReadSeq: 0,
-    };
-    const done = firstValueFrom(api.privateConversations());
-    http.expectOne('/api/v1/chat/private').flush({ items: [conv], nextCursor: null });
-    expect((await done)[0].peer.deleted).toBe(true);
   });
 });

@@ -1,8 +1,10 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { AuthService, RefreshOutcome } from '../auth/auth.service';
-import { FakeWebSocket, fakeUser, msg } from '../testing/fakes';
-import { HEARTBEAT_MS, SILENCE_LIMIT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS, REFRESH_THROTTLE_MS, TYPING_TTL_MS, WEBSOCKET_FACTORY, contiguousTop, mergeMessages } from './chat-socket.base';
+import { AuthService, RefreshOutcome } from '../../auth/auth.service';
+import { RECONNECT_BASE_MS } from '../../socket/socket-connection';
+import { WEBSOCKET_FACTORY } from '../../socket/websocket';
+import { FakeWebSocket, fakeUser, msg } from '../../testing/fakes';
+import { TYPING_TTL_MS } from './typing-tracker';
 import { GroupSocketService } from './group-socket.service';
 import { PrivateSocketService } from './private-socket.service';
 
@@ -58,33 +60,6 @@ describe('socket services', () => {
     return { svc, ws };
   }
 
-  describe('pure helpers', () => {
-    it('mergeMessages drops duplicates by id and orders by seq, never by arrival', () => {
-      const list = mergeMessages([msg(3, 3)], [msg(1, 1), msg(3, 3), msg(2, 2), msg(1, 1)]);
-      expect(list.map((m) => m.seq)).toEqual([1, 2, 3]);
-    });
-
-    it('mergeMessages keeps an edit or a deletion over a stale duplicate', () => {
-      const edited = msg(1, 1, { body: 'new', editedAt: '2026-01-02T00:00:00Z' });
-      expect(mergeMessages([edited], [msg(1, 1)])[0].body).toBe('new');
-      const deleted = msg(1, 1, { body: '', deleted: true });
-      expect(mergeMessages([msg(1, 1)], [deleted])[0].deleted).toBe(true);
-      expect(mergeMessages([deleted], [msg(1, 1)])[0].deleted).toBe(true);
-    });
-
-    it('compares edit times as times, whatever the number of fraction digits', () => {
-      const have = msg(1, 1, { body: 'first edit', editedAt: '2026-01-01T10:00:00.85Z' });
-      const later = msg(1, 1, { body: 'second edit', editedAt: '2026-01-01T10:00:00.8512345Z' });
-      expect(mergeMessages([have], [later])[0].body).toBe('second edit');
-    });
-
-    it('contiguousTop stops at the first gap', () => {
-      expect(contiguousTop([])).toBe(0);
-      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 6)])).toBe(6);
-      expect(contiguousTop([msg(1, 4), msg(2, 5), msg(3, 8)])).toBe(5);
-    });
-  });
-
   it('connects to /ws/private with ?access_token= and becomes open on ready', () => {
     const { svc, ws } = connected();
     expect(ws.url).toMatch(/\/ws\/private\?access_token=tok%201$/);
@@ -101,6 +76,21 @@ describe('socket services', () => {
     expect(svc.messages()['g:7'].length).toBe(1);
     svc.send('g:7', 'hi all');
     expect(ws.sentOfType('message.send')[0].data).toMatchObject({ groupId: 7, body: 'hi all' });
+  });
+
+  it('the group socket shows typing and read marks per group, and sends group frames only for group keys', () => {
+    const svc = TestBed.inject(GroupSocketService);
+    svc.start();
+    const ws = FakeWebSocket.last();
+    ws.accept({ userId: 1, groups: [7] });
+    ws.receive({ type: 'typing', data: { userId: 3, groupId: 7 } });
+    ws.receive({ type: 'read', data: { userId: 3, conversation: { type: 'group', id: 7 }, seq: 4 } });
+    expect(Object.keys(svc.typing()['g:7'])).toEqual(['3']);
+    expect(svc.reads()['g:7']).toEqual({ 3: 4 });
+    svc.sendTyping('u:2');
+    expect(svc.sendRead('u:2', 1)).toBe(false);
+    svc.sendTyping('g:7');
+    expect(ws.sent.map((f) => [f.type, f.data])).toEqual([['typing', { groupId: 7 }]]);
   });
 
   it('keys private messages by the peer and drops duplicates delivered twice', () => {
@@ -193,98 +183,20 @@ describe('socket services', () => {
     expect(ws.sentOfType('sync').map((f) => f.data.conversations)).toEqual([[{ toUserId: 2, afterSeq: 2 }]]);
   });
 
-  it('backs off exponentially between failed attempts and resets after ready', async () => {
-    const svc = TestBed.inject(PrivateSocketService);
-    svc.start();
-    expect(FakeWebSocket.instances.length).toBe(1);
-    FakeWebSocket.last().drop(); // attempt 0 fails -> wait up to 500 ms
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS - 1);
-    expect(FakeWebSocket.instances.length).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(FakeWebSocket.instances.length).toBe(2);
-    FakeWebSocket.last().drop(); // next wait up to 1000 ms
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS * 2 - 1);
-    expect(FakeWebSocket.instances.length).toBe(2);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(FakeWebSocket.instances.length).toBe(3);
-    FakeWebSocket.last().accept();
-    FakeWebSocket.last().drop(); // after a success, back to the first delay
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
-    expect(FakeWebSocket.instances.length).toBe(4);
-  });
-
-  it('jitters the delay (at least half of the ceiling)', async () => {
-    vi.mocked(Math.random).mockReturnValue(0);
-    const svc = TestBed.inject(PrivateSocketService);
-    svc.start();
-    FakeWebSocket.last().drop();
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS / 2);
-    expect(FakeWebSocket.instances.length).toBe(2);
-  });
-
-  it('refreshes the token before reconnecting when the socket was refused before ready', async () => {
-    const svc = TestBed.inject(PrivateSocketService);
-    svc.start();
-    FakeWebSocket.last().drop(); // 401 at the handshake looks like this
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
-    expect(authStub.refresh).toHaveBeenCalledTimes(1);
-    expect(FakeWebSocket.last().url).toContain('access_token=tok%202');
-    expect(svc.status()).not.toBe('idle');
-  });
-
-  it('does not rotate the refresh token on every failed attempt (at most once per throttle window)', async () => {
-    const svc = TestBed.inject(PrivateSocketService);
-    svc.start();
-    for (let i = 0; i < 4; i++) {
-      FakeWebSocket.last().drop();
-      await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS * 2 ** i);
-    }
-    expect(authStub.refresh).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(REFRESH_THROTTLE_MS);
-    FakeWebSocket.last().drop();
-    await vi.advanceTimersByTimeAsync(RECONNECT_MAX_MS);
-    expect(authStub.refresh).toHaveBeenCalledTimes(2);
-    expect(svc.status()).not.toBe('idle');
-  });
-
-  it('stops for good when the refresh is refused (banned or revoked)', async () => {
+  it('stops for good when the refresh is refused (banned or revoked), and forgets what it held', async () => {
     const { svc, ws } = connected();
+    ws.receive({ type: 'message.new', data: { message: msg(1, 1) } });
+    svc.send('u:2', 'never sent');
     authStub.valid = false;
     authStub.refreshOutcome = 'rejected';
     ws.drop();
     await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
     expect(svc.status()).toBe('idle');
+    expect(svc.messages()).toEqual({});
+    expect(svc.pending()).toEqual({});
     const count = FakeWebSocket.instances.length;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeWebSocket.instances.length).toBe(count);
-  });
-
-  it('reconnects at once when the browser comes back online', async () => {
-    const { ws } = connected();
-    window.dispatchEvent(new Event('offline'));
-    expect(ws.readyState).toBe(3);
-    window.dispatchEvent(new Event('online'));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(FakeWebSocket.instances.length).toBe(2);
-  });
-
-  it('pings while connected and replaces a socket that has gone silent', async () => {
-    const { ws } = connected();
-    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
-    expect(ws.sentOfType('ping').length).toBe(1);
-    ws.receive({ type: 'pong', id: ws.sentOfType('ping')[0].id });
-    await vi.advanceTimersByTimeAsync(SILENCE_LIMIT_MS + HEARTBEAT_MS);
-    expect(ws.readyState).toBe(3);
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
-    expect(FakeWebSocket.instances.length).toBe(2);
-  });
-
-  it('registers its handlers once: every socket shares the same listener', async () => {
-    const { ws } = connected();
-    const listener = ws.onmessage;
-    ws.drop();
-    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
-    expect(FakeWebSocket.last().onmessage).toBe(listener);
   });
 
   it('shows typing for ~5 s and clears it when a message from that user arrives', () => {

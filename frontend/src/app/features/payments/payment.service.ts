@@ -1,9 +1,9 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
-import { API } from '../api/api-paths';
-import { Page, Payment, PaymentConfig, PaymentIntentResponse, PlanOffer } from '../api/models';
-import { itemsOf } from './friends.service';
+import { API } from '../../core/api/api-paths';
+import { Page, Payment, PaymentConfig, PaymentIntentResponse, PlanOffer } from '../../core/api/models';
+import { itemsOf } from '../../core/api/page';
 
 /** PaymentService: plans, Stripe config, PaymentIntents and the user's payment history. */
 @Injectable({ providedIn: 'root' })

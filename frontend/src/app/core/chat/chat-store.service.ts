@@ -1,0 +1,114 @@
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { Subscription } from 'rxjs';
+import { AuthService } from '../auth/auth.service';
+import { I18nService } from '../i18n/i18n.service';
+import { ToastService } from '../toast/toast.service';
+import { ChatActivity } from './chat-activity';
+import { ChatLists } from './chat-lists';
+import { Conversations } from './conversations';
+import { ConversationKey, idOf, isGroupKey } from './conversation-key';
+import { Drafts } from './drafts';
+import { ChatHistory } from './history';
+import { MessageSender } from './message-sender';
+import { People } from './people';
+import { SocketEvent } from './socket/chat-socket';
+import { ChatSockets } from './socket/chat-sockets';
+import { UnreadCounts } from './unread-counts';
+
+/**
+ * ChatStore is the chat session: started once per sign-in by the shell, it loads the lists, opens both
+ * sockets and turns their events into list updates (unread counts, last messages, reloads); on sign-out it
+ * closes them and every part forgets what it held. Components read the part they show (Conversations,
+ * ChatHistory, ChatActivity, …) directly.
+ */
+@Injectable({ providedIn: 'root' })
+export class ChatStore {
+  private readonly sockets = inject(ChatSockets);
+  private readonly lists = inject(ChatLists);
+  private readonly conversations = inject(Conversations);
+  private readonly unread = inject(UnreadCounts);
+  private readonly people = inject(People);
+  private readonly history = inject(ChatHistory);
+  private readonly activity = inject(ChatActivity);
+  private readonly sender = inject(MessageSender);
+  private readonly drafts = inject(Drafts);
+  private readonly auth = inject(AuthService);
+  private readonly toast = inject(ToastService);
+  private readonly i18n = inject(I18nService);
+  private subs: Subscription[] = [];
+  private started = false;
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.stop());
+  }
+
+  /** start loads the lists and opens both sockets (idempotent). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.sender.start();
+    for (const socket of [this.sockets.privateSocket, this.sockets.groupSocket]) {
+      this.subs.push(socket.events.subscribe((ev) => this.onSocketEvent(ev)));
+    }
+    void this.lists.refresh(true);
+    this.sockets.start();
+  }
+
+  /** stop closes the sockets and forgets everything (sign-out). */
+  stop(): void {
+    this.started = false;
+    this.sender.reset();
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    this.sockets.stop();
+    this.lists.reset();
+    this.conversations.reset();
+    this.unread.reset();
+    this.people.reset();
+    this.history.reset();
+    this.activity.reset();
+    this.drafts.reset();
+  }
+
+  /** open puts a conversation on screen and loads its latest page once. */
+  async open(key: ConversationKey): Promise<void> {
+    this.unread.view(key);
+    if (isGroupKey(key)) void this.people.loadGroupMembers(idOf(key));
+    await this.history.loadLatest(key);
+  }
+
+  /** close: no conversation on screen. */
+  close(): void {
+    this.unread.view(null);
+  }
+
+  private onSocketEvent(ev: SocketEvent): void {
+    switch (ev.type) {
+      case 'ready':
+        void this.lists.refresh();
+        break;
+      case 'message': {
+        this.conversations.noteLive(ev.key, ev.message);
+        const mine = ev.message.senderId === this.auth.user()?.id;
+        if (ev.key === this.unread.viewing()) this.activity.markRead(ev.key);
+        else if (!mine) this.unread.bump(ev.key);
+        if (!this.lists.knows(ev.key)) void this.lists.refresh();
+        break;
+      }
+      case 'unknown-conversation':
+        void this.lists.refresh();
+        break;
+      case 'group.joined':
+      case 'group.left':
+        void this.lists.reloadGroups();
+        break;
+      case 'error':
+        if (ev.code === 'rate_limited' || ev.code === 'forbidden' || ev.code === 'plan_limit') {
+          this.toast.error(this.i18n.t(`error.${ev.code}`));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable, map } from 'rxjs';
+import { API } from '../api/api-paths';
+import { Friend, Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { pageOf, pageParams } from '../api/page';
+import { SKIP_ERROR_TOAST } from '../http/http-context';
+import { ConversationKey, idOf, isGroupKey } from './conversation-key';
+
+/** base is where a conversation lives on the REST API. */
+function base(key: ConversationKey): string {
+  return isGroupKey(key) ? `${API}/chat/groups/${idOf(key)}` : `${API}/chat/private/${idOf(key)}`;
+}
+
+function messagesBase(key: ConversationKey): string {
+  return isGroupKey(key) ? `${API}/chat/groups/messages` : `${API}/chat/private/messages`;
+}
+
+/**
+ * ChatService is the REST side of chat: the lists the conversation list is made of (private conversations,
+ * groups, friends), a group with its members, history pages, sending, read marks, edits.
+ */
+@Injectable({ providedIn: 'root' })
+export class ChatService {
+  private readonly http = inject(HttpClient);
+
+  /** privateConversations: a page of my private conversations, newest activity first. */
+  privateConversations(cursor?: string | null): Observable<Page<PrivateConversation>> {
+    return this.page<PrivateConversation>(`${API}/chat/private`, cursor);
+  }
+
+  /** groups: a page of my groups, with unread counts and last messages. */
+  groups(cursor?: string | null): Observable<Page<Group>> {
+    return this.page<Group>(`${API}/chat/groups`, cursor);
+  }
+
+  /** friends: a page of my friends. */
+  friends(cursor?: string | null): Observable<Page<Friend>> {
+    return this.page<Friend>(`${API}/friends`, cursor);
+  }
+
+  /** group: one group with its members. */
+  group(id: number): Observable<Group> {
+    return this.http.get<Group>(`${API}/chat/groups/${id}`);
+  }
+
+  /** history: the latest page, or the page just below `before` (paging upwards). */
+  history(key: ConversationKey, opts: { before?: number; after?: number; limit?: number } = {}): Observable<MessagePage> {
+    let params = new HttpParams().set('limit', String(opts.limit ?? 50));
+    if (opts.before) params = params.set('before', String(opts.before));
+    if (opts.after) params = params.set('after', String(opts.after));
+    return this.http
+      .get<MessagePage>(`${base(key)}/messages`, { params })
+      .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
+  }
+
+  send(key: ConversationKey, body: string, clientMsgId: string): Observable<Message> {
+    // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
+    return this.http.post<Message>(`${base(key)}/messages`, { body, clientMsgId }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  markRead(key: ConversationKey, seq: number): Observable<void> {
+    return this.http.post<void>(`${base(key)}/read`, { seq });
+  }
+
+  editMessage(key: ConversationKey, messageId: number, body: string): Observable<Message> {
+    return this.http.patch<Message>(`${messagesBase(key)}/${messageId}`, { body });
+  }
+
+  deleteMessage(key: ConversationKey, messageId: number): Observable<void> {
+    return this.http.delete<void>(`${messagesBase(key)}/${messageId}`);
+  }
+
+  private page<T>(url: string, cursor?: string | null): Observable<Page<T>> {
+    return this.http.get<T[] | Page<T>>(url, { params: pageParams(cursor) }).pipe(map((r) => pageOf(r)));
+  }
+}

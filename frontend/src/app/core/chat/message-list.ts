@@ -1,0 +1,83 @@
+import { signal } from '@angular/core';
+import { Message } from '../api/models';
+import { timeOf } from '../util/time';
+import { ConversationKey } from './conversation-key';
+
+/** Which copy of the same message to keep: a deletion or a later edit wins, otherwise the one we have. */
+function preferred(have: Message, incoming: Message): Message {
+  if (have.deleted) return have;
+  if (incoming.deleted) return incoming;
+  if (timeOf(incoming.editedAt) > timeOf(have.editedAt)) return incoming;
+  return have;
+}
+
+/** mergeMessages adds messages to a list, dropping duplicates by id and ordering by seq (never by arrival). */
+export function mergeMessages(list: readonly Message[], incoming: readonly Message[]): Message[] {
+  const byId = new Map<number, Message>();
+  for (const m of list) byId.set(m.id, m);
+  for (const m of incoming) {
+    const have = byId.get(m.id);
+    byId.set(m.id, have ? preferred(have, m) : m);
+  }
+  return [...byId.values()].sort((a, b) => a.seq - b.seq || a.id - b.id);
+}
+
+/** contiguousTop is the highest seq reached from the oldest loaded message without a gap. */
+export function contiguousTop(list: readonly Message[]): number {
+  if (list.length === 0) return 0;
+  let top = list[0].seq;
+  for (let i = 1; i < list.length; i++) {
+    if (list[i].seq === top) continue;
+    if (list[i].seq !== top + 1) break;
+    top = list[i].seq;
+  }
+  return top;
+}
+
+/**
+ * missingBelow tells whether a live message with this seq leaves a hole above what we hold: then the answer is
+ * the seq to sync after; null when nothing is missing (or when we hold nothing: history loads on open).
+ */
+export function missingBelow(list: readonly Message[], seq: number): number | null {
+  if (list.length === 0) return null;
+  const top = contiguousTop(list);
+  return seq > top + 1 ? top : null;
+}
+
+/**
+ * MessageLists holds the confirmed messages of every conversation of one socket, as a signal: each list in
+ * ascending seq, no duplicates, whatever mix of live frames, sync replays and REST pages fed it.
+ */
+export class MessageLists {
+  private readonly state = signal<Record<ConversationKey, Message[]>>({});
+  /** Every conversation's messages. */
+  readonly all = this.state.asReadonly();
+
+  /** of is one conversation's messages (empty when none). */
+  of(key: ConversationKey): readonly Message[] {
+    return this.state()[key] ?? [];
+  }
+
+  has(key: ConversationKey, messageId: number): boolean {
+    return this.of(key).some((m) => m.id === messageId);
+  }
+
+  /** keys lists the conversations we hold messages of. */
+  keys(): ConversationKey[] {
+    return Object.keys(this.state()) as ConversationKey[];
+  }
+
+  merge(key: ConversationKey, incoming: readonly Message[]): void {
+    if (incoming.length === 0) return;
+    this.state.update((all) => ({ ...all, [key]: mergeMessages(all[key] ?? [], incoming) }));
+  }
+
+  /** lastSeq is the highest seq held without a gap (0: none): where a `sync` starts from. */
+  lastSeq(key: ConversationKey): number {
+    return contiguousTop(this.of(key));
+  }
+
+  clear(): void {
+    this.state.set({});
+  }
+}

@@ -1,0 +1,53 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { Friend } from '../../core/api/models';
+import { chatProviders, firstPage } from '../../core/testing/chat-session';
+import { FakeWebSocket, settle } from '../../core/testing/fakes';
+import { ChatStore } from '../../core/chat/chat-store.service';
+import { ConversationList } from './conversation-list';
+
+const friend = (id: number): Friend => ({ user: { id, username: `user${id}`, displayName: `User ${id}` }, since: '' });
+
+describe('ConversationList', () => {
+  let http: HttpTestingController;
+  let store: ChatStore;
+
+  beforeEach(() => {
+    FakeWebSocket.instances = [];
+    TestBed.configureTestingModule({ imports: [ConversationList], providers: [provideRouter([]), ...chatProviders()] });
+    http = TestBed.inject(HttpTestingController);
+    store = TestBed.inject(ChatStore);
+  });
+
+  afterEach(() => {
+    store.stop();
+    try {
+      http.verify();
+    } finally {
+      TestBed.resetTestingModule();
+    }
+  });
+
+  it('shows the next page at the end of the list, then no button once all is shown', async () => {
+    store.start();
+    http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/friends')).flush({ items: [friend(1), friend(2)], nextCursor: 'f2' });
+    await settle();
+    const fixture = TestBed.createComponent(ConversationList);
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    const items = () => [...el.querySelectorAll('[data-testid="conversation-item"]')].map((a) => a.getAttribute('data-key'));
+    expect(items()).toEqual(['u:1', 'u:2']);
+    const more = el.querySelector<HTMLButtonElement>('.items [data-testid="load-more"]')!;
+    more.click();
+    await fixture.whenStable();
+    expect(more.getAttribute('aria-busy')).toBe('true');
+    http.expectOne((r) => r.url === '/api/v1/friends' && r.params.get('cursor') === 'f2').flush({ items: [friend(2), friend(3)], nextCursor: null });
+    await settle();
+    await fixture.whenStable();
+    expect(items()).toEqual(['u:1', 'u:2', 'u:3']);
+    expect(el.querySelector('[data-testid="load-more"]')).toBeNull();
+  });
+});
