@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plays the browser demo (frontend/e2e/demo.mjs, playwright-core + Debian's Chromium)
+# Plays the browser demo (frontend/e2e/run.mjs: every scenario of frontend/e2e/scenarios/, playwright-core + Debian's Chromium)
 # against the real server: the built app served by workcomm on a fresh SQLite
 # file, payments through stripe-mock, an admin made with `workcomm create-admin`.
 # Screenshots land in frontend/e2e/screenshots/.
