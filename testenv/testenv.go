@@ -393,7 +393,7 @@ const AdminPassword = "Admin-Password-123!"
 func (e *Env) RegisterAdmin(t testing.TB, prefix string) *User {
 	t.Helper()
 	u := e.Register(t, prefix)
-	if _, _, err := e.App.Services.CreateAdmin(context.Background(), u.Email, "", AdminPassword); err != nil {
+	if _, _, err := e.App.Services.Admin.CreateAdmin(context.Background(), u.Email, "", AdminPassword); err != nil {
 		t.Fatalf("promoting %s: %v", u.Username, err)
 	}
 	e.Relogin(t, u)
