@@ -37,7 +37,7 @@ func BenchmarkEnvelopeEncode(b *testing.B) {
 	m := benchMessage()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = encodeFrame("message.new", nil, views.MessageEvent{Message: views.NewMessage(m)})
+		_ = encodeEnvelope("message.new", nil, views.MessageEvent{Message: views.NewMessage(m)})
 	}
 }
 
@@ -48,7 +48,7 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 		`","clientMsgId":"0f8fad5b-d9cb-469f-a165-70867728950e"}}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		var req frame
+		var req envelope
 		if err := json.Unmarshal(raw, &req); err != nil {
 			b.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 // groupEvent is the broker payload of one message.new to benchRoom.
 func groupEvent() []byte {
 	e := &brokerEvent{op: opDeliver, hub: hubGroup, room: benchRoom,
-		frame: encodeFrame("message.new", nil, views.MessageEvent{Message: views.NewMessage(benchMessage())})}
+		envelope: encodeEnvelope("message.new", nil, views.MessageEvent{Message: views.NewMessage(benchMessage())})}
 	return e.encode()
 }
 

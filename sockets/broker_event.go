@@ -33,12 +33,12 @@ const (
 // as is to every node, which lays it out once as a wire frame for all its
 // recipients.
 type brokerEvent struct {
-	op      op
-	hub     hubKind
-	room    uint64   // a group id (opDeliver to a room, opJoin, opLeave)
-	exclude uint64   // a user whose sockets are skipped (the typist)
-	users   []uint64 // recipients (opDeliver without a room, opJoin, opLeave, opKick)
-	frame   []byte   // the JSON envelope
+	op       op
+	hub      hubKind
+	room     uint64   // a group id (opDeliver to a room, opJoin, opLeave)
+	exclude  uint64   // a user whose sockets are skipped (the typist)
+	users    []uint64 // recipients (opDeliver without a room, opJoin, opLeave, opKick)
+	envelope []byte   // the frame's JSON envelope
 }
 
 // headerSize is op, hub, room, exclude and the user count.
@@ -46,10 +46,10 @@ const headerSize = 1 + 1 + 8 + 8 + 4
 
 var errShortEvent = errors.New("sockets: truncated broker event")
 
-// encode lays the event out in a fixed binary header and the frame, so that a
+// encode lays the event out in a fixed binary header and the envelope, so that a
 // receiving node reads the recipients without parsing JSON.
 func (e *brokerEvent) encode() []byte {
-	b := make([]byte, headerSize+8*len(e.users)+len(e.frame))
+	b := make([]byte, headerSize+8*len(e.users)+len(e.envelope))
 	b[0], b[1] = byte(e.op), byte(e.hub)
 	binary.BigEndian.PutUint64(b[2:], e.room)
 	binary.BigEndian.PutUint64(b[10:], e.exclude)
@@ -59,11 +59,11 @@ func (e *brokerEvent) encode() []byte {
 		binary.BigEndian.PutUint64(b[off:], u)
 		off += 8
 	}
-	copy(b[off:], e.frame)
+	copy(b[off:], e.envelope)
 	return b
 }
 
-// decodeBrokerEvent reads an event made by encode; the frame aliases b.
+// decodeBrokerEvent reads an event made by encode; the envelope aliases b.
 func decodeBrokerEvent(b []byte) (*brokerEvent, error) {
 	if len(b) < headerSize {
 		return nil, errShortEvent
@@ -80,6 +80,6 @@ func decodeBrokerEvent(b []byte) (*brokerEvent, error) {
 		e.users[i] = binary.BigEndian.Uint64(b[off:])
 		off += 8
 	}
-	e.frame = b[off:]
+	e.envelope = b[off:]
 	return e, nil
 }

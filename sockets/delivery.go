@@ -74,7 +74,7 @@ func (d *Delivery) Kick(ctx context.Context, userID uint64) {
 // toBrokerEvent encodes a service event's frame and says who gets it.
 func toBrokerEvent(ev *services.Event) *brokerEvent {
 	e := &brokerEvent{op: opDeliver, hub: hubPrivate, room: ev.Room, exclude: ev.Exclude, users: ev.Users,
-		frame: encodeFrame(ev.Type, nil, ev.Data)}
+		envelope: encodeEnvelope(ev.Type, nil, ev.Data)}
 	if ev.Socket == services.GroupSocket {
 		e.hub = hubGroup
 	}
@@ -125,7 +125,7 @@ func (d *Delivery) receive(payload []byte) {
 		d.group.kick(e.users, closeKicked, "session revoked")
 		return
 	}
-	f := newWireFrame(e.frame) // once for every recipient on this node
+	f := newWireFrame(e.envelope) // once for every recipient on this node
 	h := d.hub(e.hub)
 	switch {
 	case e.op == opJoin:

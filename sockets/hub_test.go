@@ -82,13 +82,13 @@ func TestMembershipChangesDuringLoadingAreReplayedInOrder(t *testing.T) {
 
 func TestBrokerEventsSurviveTheWire(t *testing.T) {
 	in := &brokerEvent{op: opDeliver, hub: hubGroup, room: 42, exclude: 7, users: []uint64{1, 2, 1 << 40},
-		frame: []byte(`{"type":"typing","data":{"userId":7}}`)}
+		envelope: []byte(`{"type":"typing","data":{"userId":7}}`)}
 	out, err := decodeBrokerEvent(in.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.op != in.op || out.hub != in.hub || out.room != in.room || out.exclude != in.exclude ||
-		!slices.Equal(out.users, in.users) || string(out.frame) != string(in.frame) || !json.Valid(out.frame) {
+		!slices.Equal(out.users, in.users) || string(out.envelope) != string(in.envelope) || !json.Valid(out.envelope) {
 		t.Fatalf("decoded %+v, want %+v", out, in)
 	}
 	lying := make([]byte, headerSize)

@@ -27,17 +27,17 @@ const (
 	syncPage = 100
 )
 
-// frame is the contract's envelope, both ways, as JSON (a wire frame, see
+// envelope is the contract's frame as JSON, both ways (a wire frame, see
 // writer.go, carries one). ID is echoed exactly as the client sent it.
-type frame struct {
+type envelope struct {
 	Type string          `json:"type"`
 	ID   json.RawMessage `json:"id,omitempty"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
-// encodeFrame builds a server frame's envelope. The data types the server
+// encodeEnvelope builds a server frame's envelope. The data types the server
 // sends (views values) always marshal.
-func encodeFrame(typ string, id json.RawMessage, data any) []byte {
+func encodeEnvelope(typ string, id json.RawMessage, data any) []byte {
 	f := struct {
 		Type string          `json:"type"`
 		ID   json.RawMessage `json:"id,omitempty"`
@@ -66,7 +66,7 @@ type target struct {
 
 // handler answers one request type: a reply frame (nil: none, or already
 // queued) or an error, sent back as an error frame with the request's id.
-type handler func(ctx context.Context, app App, c *client, req *frame) ([]byte, error)
+type handler func(ctx context.Context, app App, c *client, req *envelope) ([]byte, error)
 
 var handlers = map[string]handler{
 	"message.send": handleSend,
@@ -79,7 +79,7 @@ var handlers = map[string]handler{
 // dispatch decodes and answers one inbound frame. Bad input gets an error
 // frame and the socket stays open.
 func (s *Server) dispatch(c *client, typ int, data []byte) {
-	var req frame
+	var req envelope
 	if typ != websocket.TextMessage {
 		c.out.answer(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, "frames must be JSON text")))
 		return
@@ -116,7 +116,7 @@ func (s *Server) errorFrame(c *client, id json.RawMessage, err error) []byte {
 	if !known {
 		s.log.Error("socket request failed", "user_id", c.userID, "err", err)
 	}
-	return encodeFrame("error", id, errorData{Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields})
+	return encodeEnvelope("error", id, errorData{Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields})
 }
 
 // decodeData decodes a request's data strictly: unknown fields are refused,
@@ -151,7 +151,7 @@ func (c *client) key(t target) (services.ConvKey, error) {
 	return privateKey(t)
 }
 
-func handleSend(ctx context.Context, app App, c *client, req *frame) ([]byte, error) {
+func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
 		Body        string  `json:"body"`
@@ -166,7 +166,7 @@ func handleSend(ctx context.Context, app App, c *client, req *frame) ([]byte, er
 	}
 	acked := false
 	ack := func(m *views.Message) { // on the group commit's goroutine, which must not wait
-		c.out.answerNow(encodeFrame("ack", req.ID, views.MessageEvent{Message: *m}))
+		c.out.answerNow(encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}))
 		acked = true
 	}
 	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
@@ -174,10 +174,10 @@ func handleSend(ctx context.Context, app App, c *client, req *frame) ([]byte, er
 		return nil, err
 	}
 	// A retried clientMsgId: the first message, pushed back then.
-	return encodeFrame("ack", req.ID, views.MessageEvent{Message: *m}), nil
+	return encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}), nil
 }
 
-func handleTyping(ctx context.Context, app App, c *client, req *frame) ([]byte, error) {
+func handleTyping(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in target
 	if err := decodeData(req.Data, &in); err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func handleTyping(ctx context.Context, app App, c *client, req *frame) ([]byte, 
 	return nil, app.Typing(ctx, c.user, key)
 }
 
-func handleRead(ctx context.Context, app App, c *client, req *frame) ([]byte, error) {
+func handleRead(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
 		Seq *uint64 `json:"seq"`
@@ -210,7 +210,7 @@ func handleRead(ctx context.Context, app App, c *client, req *frame) ([]byte, er
 // handleSync sends every message after each conversation's afterSeq as
 // message.new, in seq order, then sync.done. Every conversation is checked
 // before anything is sent, so a refused one sends nothing at all.
-func handleSync(ctx context.Context, app App, c *client, req *frame) ([]byte, error) {
+func handleSync(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		Conversations []struct {
 			target
@@ -244,7 +244,7 @@ func handleSync(ctx context.Context, app App, c *client, req *frame) ([]byte, er
 	for _, cur := range cursors {
 		for {
 			for i := range cur.page.Items {
-				c.out.answer(encodeFrame(services.EventMessageNew, nil, views.MessageEvent{Message: cur.page.Items[i]}))
+				c.out.answer(encodeEnvelope(services.EventMessageNew, nil, views.MessageEvent{Message: cur.page.Items[i]}))
 			}
 			if !cur.page.HasMore || len(cur.page.Items) == 0 {
 				break
@@ -256,11 +256,11 @@ func handleSync(ctx context.Context, app App, c *client, req *frame) ([]byte, er
 			}
 		}
 	}
-	return encodeFrame("sync.done", req.ID, nil), nil
+	return encodeEnvelope("sync.done", req.ID, nil), nil
 }
 
-func handlePing(_ context.Context, _ App, _ *client, req *frame) ([]byte, error) {
-	return encodeFrame("pong", req.ID, nil), nil
+func handlePing(_ context.Context, _ App, _ *client, req *envelope) ([]byte, error) {
+	return encodeEnvelope("pong", req.ID, nil), nil
 }
 
 // privateKey reads toUserId, the name of a conversation on /ws/private.

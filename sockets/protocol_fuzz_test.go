@@ -61,7 +61,7 @@ func FuzzDecodeData(f *testing.F) {
 		}
 		// The envelope decoder used by dispatch: a frame either decodes with
 		// its id kept byte for byte, or is refused.
-		var fr frame
+		var fr envelope
 		if json.Unmarshal(raw, &fr) == nil && fr.ID != nil && !json.Valid(fr.ID) {
 			t.Fatalf("an invalid id %q was kept from %q", fr.ID, raw)
 		}
@@ -72,10 +72,10 @@ func FuzzDecodeData(f *testing.F) {
 // never panics the receiving node; one that decodes encodes back to itself.
 func FuzzDecodeBrokerEvent(f *testing.F) {
 	for _, e := range []*brokerEvent{
-		{op: opDeliver, hub: hubPrivate, users: []uint64{1, 2}, frame: []byte(`{"type":"typing"}`)},
-		{op: opDeliver, hub: hubGroup, room: 7, exclude: 3, frame: []byte(`{"type":"message.new"}`)},
+		{op: opDeliver, hub: hubPrivate, users: []uint64{1, 2}, envelope: []byte(`{"type":"typing"}`)},
+		{op: opDeliver, hub: hubGroup, room: 7, exclude: 3, envelope: []byte(`{"type":"message.new"}`)},
 		{op: opKick, users: []uint64{9}},
-		{op: opJoin, hub: hubGroup, room: 1, users: []uint64{4}, frame: []byte(`{}`)},
+		{op: opJoin, hub: hubGroup, room: 1, users: []uint64{4}, envelope: []byte(`{}`)},
 	} {
 		f.Add(e.encode())
 	}

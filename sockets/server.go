@@ -81,7 +81,7 @@ func noRooms(context.Context, uint64) ([]uint64, error) { return nil, nil }
 
 // privateReady is the first frame of a private socket: {userId}.
 func privateReady(c *client, _ []uint64) []byte {
-	return encodeFrame("ready", nil, struct {
+	return encodeEnvelope("ready", nil, struct {
 		UserID uint64 `json:"userId"`
 	}{c.userID})
 }
@@ -89,7 +89,7 @@ func privateReady(c *client, _ []uint64) []byte {
 // groupReady is the first frame of a group socket: {userId, groups}, the
 // rooms it has joined.
 func groupReady(c *client, rooms []uint64) []byte {
-	return encodeFrame("ready", nil, struct {
+	return encodeEnvelope("ready", nil, struct {
 		UserID uint64   `json:"userId"`
 		Groups []uint64 `json:"groups"`
 	}{c.userID, rooms})
