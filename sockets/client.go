@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"workcomm/models"
 )
@@ -24,9 +25,9 @@ const (
 type client struct {
 	hub    *hub
 	conn   *websocket.Conn
-	out    *writer
 	user   *models.User // as authenticated (identity only, see newClient); a ban or delete closes the socket
 	userID uint64
+	out    writer
 
 	// Guarded by hub.mu.
 	rooms   map[uint64]struct{}
@@ -34,12 +35,16 @@ type client struct {
 	pending []pendingChange
 }
 
-func newClient(h *hub, conn *websocket.Conn, out *writer, u *models.User) *client {
+// newClient makes the client of an upgraded connection in hub h, its writer
+// held until Server.serve has queued the ready frame.
+func newClient(h *hub, conn *websocket.Conn, p *pacer, full prometheus.Counter, u *models.User) *client {
 	// The chat services read only who the caller is; the rest of the row
 	// (email, password hash, names) would stay in memory with every socket.
 	me := &models.User{ID: u.ID, Username: u.Username, Role: u.Role, Plan: u.Plan, PlanExpiresAt: u.PlanExpiresAt,
 		Banned: u.Banned, TokenVersion: u.TokenVersion}
-	c := &client{hub: h, conn: conn, out: out, user: me, userID: u.ID}
+	c := &client{hub: h, conn: conn, user: me, userID: u.ID}
+	c.out.attach(conn.NetConn(), p, full)
+	out := &c.out
 	// The peer's pings and close frame are answered by the writer, the
 	// connection's one writer (gorilla would answer them itself, on the
 	// reader's goroutine).

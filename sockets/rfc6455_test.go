@@ -94,15 +94,19 @@ func pipeWriter(t testing.TB, d *Delivery) (*writer, net.Conn) {
 	t.Helper()
 	server, peer := net.Pipe()
 	t.Cleanup(func() { server.Close(); peer.Close() })
-	return newWriter(server, d.pacer, d.metrics.slowCloses), peer
+	w := new(writer)
+	w.attach(server, d.pacer, d.metrics.slowCloses)
+	return w, peer
 }
 
 // hubClient is a socket of userID in h whose writer writes to a pipe; only
 // the hub and the writer are exercised (nothing reads from the client).
 func hubClient(t testing.TB, d *Delivery, h *hub, userID uint64) (*client, net.Conn) {
 	t.Helper()
-	out, peer := pipeWriter(t, d)
-	c := &client{hub: h, out: out, userID: userID}
+	server, peer := net.Pipe()
+	t.Cleanup(func() { server.Close(); peer.Close() })
+	c := &client{hub: h, userID: userID}
+	c.out.attach(server, d.pacer, d.metrics.slowCloses)
 	h.add(c)
 	return c, peer
 }

@@ -135,8 +135,8 @@ func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, 
 		s.conns.Done()
 		return // the upgrader has answered the client
 	}
-	out := newWriter(conn.NetConn(), s.delivery.pacer, s.delivery.metrics.slowCloses)
-	s.serve(newClient(h, conn, out, u), func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
+	cl := newClient(h, conn, s.delivery.pacer, s.delivery.metrics.slowCloses, u)
+	s.serve(cl, func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
 }
 
 // checkOrigin allows a request without Origin (not a browser), an Origin in

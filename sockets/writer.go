@@ -129,11 +129,12 @@ type writer struct {
 	lastWrite time.Time // the previous write (the pacer's gap counts from it); the goroutine's
 }
 
-// newWriter returns conn's writer, held: nothing is written before start.
-func newWriter(conn net.Conn, p *pacer, full prometheus.Counter) *writer {
-	return &writer{conn: conn, pacer: p, full: full, running: true,
-		room: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		done: make(chan struct{}), stopped: make(chan struct{})}
+// attach makes w the writer of conn, held: nothing is written before start.
+// A writer lives inside its client (no pointer to follow per delivery).
+func (w *writer) attach(conn net.Conn, p *pacer, full prometheus.Counter) {
+	w.conn, w.pacer, w.full, w.running = conn, p, full, true
+	w.room, w.wake = make(chan struct{}, 1), make(chan struct{}, 1)
+	w.done, w.stopped = make(chan struct{}), make(chan struct{})
 }
 
 // start lets writing begin, once the first frame (ready) is queued: a
@@ -268,7 +269,8 @@ func (w *writer) loop() {
 	lingered := false
 	for {
 		if w.closing.Load() {
-			_ = w.write([][]byte{closeFrame(w.closeCode, w.closeText)})
+			bufs := net.Buffers{closeFrame(w.closeCode, w.closeText)}
+			_ = w.write(&bufs, bufs)
 			// The reader now waits at most closeGrace for the peer's close frame.
 			_ = w.conn.SetReadDeadline(time.Now().Add(closeGrace))
 			w.end()
@@ -381,21 +383,23 @@ func (w *writer) flush(control [][]byte) error {
 		}
 		w.mu.Unlock()
 	}
-	err := w.write(iov)
+	err := w.write(bufs, iov)
 	clear(iov)
 	*bufs = iov[:0]
 	batchPool.Put(bufs)
 	return err
 }
 
-// write sends iov in one system call (writev), within writeWait.
-func (w *writer) write(iov [][]byte) error {
+// write sends iov in one system call (writev), within writeWait. bufs is
+// the scratch slice header WriteTo consumes (pooled: one made per write
+// would be an allocation per batch).
+func (w *writer) write(bufs *net.Buffers, iov [][]byte) error {
 	if len(iov) == 0 {
 		return nil
 	}
 	w.lastWrite = time.Now()
 	_ = w.conn.SetWriteDeadline(w.lastWrite.Add(writeWait))
-	bufs := net.Buffers(iov)
-	_, err := bufs.WriteTo(w.conn) // consumes bufs, not iov
+	*bufs = iov
+	_, err := bufs.WriteTo(w.conn)
 	return err
 }

@@ -141,7 +141,8 @@ func TestWriterIsReadByAWebSocketClient(t *testing.T) {
 		}
 		defer close(serverDone)
 		defer conn.Close()
-		w := newWriter(conn.NetConn(), d.pacer, d.metrics.slowCloses)
+		w := new(writer)
+		w.attach(conn.NetConn(), d.pacer, d.metrics.slowCloses)
 		for _, n := range edgeLengths {
 			w.push(newWireFrame(payloadOf(n)))
 		}
