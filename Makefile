@@ -6,7 +6,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO_BUILD_FLAGS := -trimpath -ldflags='-s -w'
 FRONTEND_DIST := frontend/dist/workcomm/browser
 
-.PHONY: run build build-server build-frontend test test-go test-frontend test-e2e lint
+.PHONY: run build build-server build-frontend test test-go test-quick test-frontend test-e2e lint
 
 run: build
 	STATIC_DIR=$${STATIC_DIR:-$(FRONTEND_DIST)} ./bin/workcomm serve
@@ -30,6 +30,13 @@ test-frontend:
 # fault tests, longer than go test's default 10m per package.
 test-go:
 	go test -race -count=1 -timeout 40m ./...
+
+# The quick loop while developing: unit and API tests with -short, which
+# skips faults/ (and its soak) and deploy/; SQLite only, unless
+# TEST_DATABASE_URL / TEST_REDIS_URL name PostgreSQL / Redis. About a minute
+# on a 2-core machine; `make test-quick RACE=-race` adds the race detector.
+test-quick:
+	go test $(RACE) -short -count=1 ./...
 
 test-e2e:
 	bash scripts/e2e.sh

@@ -148,7 +148,7 @@ func createAdmin(ctx context.Context, cfg *configs.Config, log *slog.Logger, arg
 		return err
 	}
 	defer a.Close()
-	u, created, err := a.Services.CreateAdmin(ctx, *email, *username, password)
+	u, created, err := a.Services.Admin.CreateAdmin(ctx, *email, *username, password)
 	if err != nil {
 		return services.DescribeError(err)
 	}

@@ -1,24 +1,29 @@
 // Package app wires WorkComm's parts together from a configuration: the
-// database, the services, the real-time layer and the router. main and the
-// tests build the application the same way, through Open.
+// database, Redis, the real-time delivery, the services, the socket
+// endpoints and the router. main and the tests build the application the
+// same way, through Open.
 package app
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
+	"workcomm/broker"
 	"workcomm/configs"
 	"workcomm/controllers"
 	"workcomm/docs"
 	"workcomm/models"
+	"workcomm/presence"
 	"workcomm/ratelimit"
 	"workcomm/routes"
 	"workcomm/services"
@@ -31,7 +36,7 @@ type App struct {
 	Config   *configs.Config
 	DB       *gorm.DB
 	Log      *slog.Logger
-	Services *services.Deps
+	Services *services.Services
 	Registry *prometheus.Registry
 	Handler  *gin.Engine
 	// Draining turns /readyz to 503 when shutdown begins.
@@ -39,7 +44,6 @@ type App struct {
 
 	closers       []func() error
 	shutdownHooks []func(context.Context)
-	seeders       []services.Seeder
 }
 
 // Options tune Open for the caller.
@@ -50,19 +54,40 @@ type Options struct {
 	Migrate bool
 }
 
-// Open builds a node from the configuration.
+// socketApp is the application as the socket layer sees it (sockets.App):
+// the four services whose methods it calls, and nothing else.
+type socketApp struct {
+	*services.Auth     // Authenticate
+	*services.Chat     // Send, Typing, MarkRead, History, AllowRequest
+	*services.Groups   // GroupIDsOf
+	*services.Presence // Connected, Disconnected
+}
+
+var _ sockets.App = socketApp{}
+
+// Open builds a node from the configuration. Construction runs one way: the
+// delivery (hubs, broker) first, the services on top of it, the socket
+// endpoints on top of both; nothing is set after the fact.
 func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err := cfg.EnsureJWTSecret(); err != nil {
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := a.open(ctx, opts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
 
+func (a *App) open(ctx context.Context, opts Options) error {
+	cfg, log := a.Config, a.Log
 	db := opts.DB
 	if db == nil {
 		var err error
 		if db, err = configs.DBConnect(cfg); err != nil {
-			return nil, err
+			return err
 		}
 		a.closers = append(a.closers, func() error {
 			sqlDB, err := db.DB()
@@ -75,33 +100,47 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 	a.DB = db
 	if opts.Migrate {
 		if err := models.Migrate(ctx, db); err != nil {
-			a.Close()
-			return nil, err
+			return err
 		}
 	}
 
-	a.Services = &services.Deps{
-		Config:     cfg,
-		DB:         db,
-		Tokens:     tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL),
-		Limits:     services.NewLimits(cfg),
-		Stripe:     services.NewStripeClient(cfg, log),
-		Log:        log,
-		BcryptCost: bcryptCost(cfg),
+	// With REDIS_URL, one Redis client carries the broker, presence and the
+	// cluster-wide rate limits; without, one node keeps them in process.
+	limits := services.NewLimits(cfg)
+	var b broker.Broker = broker.NewInProcess()
+	var tracker presence.Tracker = presence.NewLocal()
+	var rdb *redis.Client
+	if cfg.RedisURL != "" {
+		var err error
+		if rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+			return err
+		}
+		a.closers = append(a.closers, rdb.Close)
+		b = broker.NewRedis(rdb, cfg.RedisPrefix, log)
+		tracker = presence.NewRedis(rdb, cfg.RedisPrefix, presence.DefaultTimings, log)
+		limits.Share(ratelimit.NewShared(rdb, cfg.RedisPrefix, a.Registry, log))
 	}
-	// The real-time layer: sockets, the broker to the other nodes, presence.
-	rt, err := sockets.NewFromConfig(ctx, a.Services, a.Registry, log)
+	a.closers = append(a.closers, tracker.Close)
+
+	delivery, err := sockets.NewDelivery(ctx, b, a.Registry, log)
 	if err != nil {
-		a.Close()
-		return nil, err
+		return err
 	}
-	a.Services.Realtime = rt
-	if rdb := rt.RedisClient(); rdb != nil {
-		a.Services.Limits.Share(ratelimit.NewShared(rdb, cfg.RedisPrefix, a.Registry, log))
-	}
-	a.closers = append(a.closers, rt.Close)
-	a.shutdownHooks = append(a.shutdownHooks, rt.Shutdown)
-	a.seeders = append(a.seeders, services.SeedDemoGroup)
+	a.closers = append(a.closers, delivery.Close)
+
+	core := &services.Core{Config: cfg, DB: db, Log: log, Limits: limits, Publisher: delivery, Tracker: tracker, BcryptCost: bcryptCost(cfg)}
+	a.Services = services.New(core, tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL), services.NewStripeClient(cfg, log))
+
+	endpoints := sockets.New(socketApp{a.Services.Auth, a.Services.Chat, a.Services.Groups, a.Services.Presence}, delivery,
+		sockets.Config{AllowedOrigins: cfg.AllowedOrigins, HandshakeTimeout: cfg.RequestTimeout}, log)
+	a.closers = append(a.closers, func() error { endpoints.Close(); return nil })
+	a.shutdownHooks = append(a.shutdownHooks, endpoints.Shutdown)
+
+	// Users a dead node left online are announced offline from now on.
+	watch, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go a.Services.Presence.WatchExpired(watch)
+	a.closers = append(a.closers, func() error { stop(); return nil })
+
 	health := &controllers.HealthController{
 		Draining: &a.Draining,
 		OpenAPI:  docs.OpenAPI,
@@ -113,16 +152,27 @@ func Open(ctx context.Context, cfg *configs.Config, log *slog.Logger, opts Optio
 			return sqlDB.PingContext(ctx)
 		}}},
 	}
-	if cfg.RedisURL != "" {
-		health.Checks = append(health.Checks, controllers.ReadyCheck{Name: "redis", Check: rt.Ping})
+	if rdb != nil {
+		health.Checks = append(health.Checks, controllers.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}})
 	}
-	engine, err := routes.New(routes.Deps{Services: a.Services, Sockets: rt, Health: health, Registry: a.Registry, Log: log})
+	a.Handler, err = routes.New(routes.Deps{Config: cfg, Services: a.Services, Sockets: endpoints, Health: health, Registry: a.Registry, Log: log})
+	return err
+}
+
+// openRedis connects to REDIS_URL and checks that Redis answers.
+func openRedis(ctx context.Context, url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
 	if err != nil {
-		a.Close()
-		return nil, err
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	a.Handler = engine
-	return a, nil
+	client := redis.NewClient(opts)
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("REDIS_URL: cannot reach Redis: %w", err)
+	}
+	return client, nil
 }
 
 // Close releases what Open acquired, in reverse order.
@@ -144,13 +194,13 @@ func bcryptCost(cfg *configs.Config) int {
 	return bcrypt.DefaultCost
 }
 
-// Seed creates the demo data.
+// Seed creates the demo data (services.Services.Seed).
 func (a *App) Seed(ctx context.Context) ([]*models.User, error) {
-	return a.Services.Seed(ctx, a.seeders...)
+	return a.Services.Seed(ctx)
 }
 
 // Shutdown closes long-lived connections (sockets with 1001) before the HTTP
-// server stops; hooks are added by the real-time layer.
+// server stops.
 func (a *App) Shutdown(ctx context.Context) {
 	for _, h := range a.shutdownHooks {
 		h(ctx)

@@ -24,7 +24,7 @@ type Broker interface {
 	Subscribe(ctx context.Context, handler func(payload []byte)) error
 	// Ping checks the broker's backend (readiness).
 	Ping(ctx context.Context) error
-	// Close stops the subscription and releases the backend.
+	// Close stops the subscription (a Redis client stays its owner's).
 	Close() error
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"workcomm/broker"
 	"workcomm/testenv"
 )
@@ -57,12 +59,14 @@ func TestRedisBatchReachesEveryNodeInOrder(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var nodes []func(int) []string
 	var pub *broker.Redis
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
-		b, err := broker.NewRedis(context.Background(), url, prefix, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		client := redis.NewClient(opts) // a node's own connection
+		b := broker.NewRedis(client, prefix, log)
+		t.Cleanup(func() { b.Close(); client.Close() })
 		nodes = append(nodes, collect(t, b))
 		pub = b
 	}

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -28,23 +27,12 @@ type Redis struct {
 	done   chan struct{}
 }
 
-// NewRedis connects to url; keys and channels start with prefix so that
-// several deployments (or test runs) can share one Redis.
-func NewRedis(ctx context.Context, url, prefix string, log *slog.Logger) (*Redis, error) {
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	client := redis.NewClient(opts)
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("REDIS_URL: cannot reach Redis: %w", err)
-	}
-	return &Redis{client: client, channel: prefix + ":events", log: log}, nil
+// NewRedis publishes and subscribes through client, which its owner opened
+// (and closes); the channel starts with prefix so that several deployments
+// (or test runs) can share one Redis.
+func NewRedis(client *redis.Client, prefix string, log *slog.Logger) *Redis {
+	return &Redis{client: client, channel: prefix + ":events", log: log}
 }
-
-// Client is the Redis connection, shared with the presence tracker.
-func (r *Redis) Client() *redis.Client { return r.client }
 
 // Publish sends payloads on the channel. Several go in one pipeline: one
 // round trip for a whole group-commit batch, which the committer would
@@ -89,18 +77,17 @@ func (r *Redis) Subscribe(ctx context.Context, handler func([]byte)) error {
 // Ping checks that Redis answers.
 func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err() }
 
-// Close ends the subscription, waits for the handler to return, and closes
-// the connection.
+// Close ends the subscription and waits for the handler to return. The
+// client stays open: its owner closes it.
 func (r *Redis) Close() error {
 	r.mu.Lock()
 	ps, done := r.pubsub, r.done
 	r.pubsub = nil
 	r.mu.Unlock()
-	var errs []error
-	if ps != nil {
-		errs = append(errs, ps.Close())
-		<-done
+	if ps == nil {
+		return nil
 	}
-	errs = append(errs, r.client.Close())
-	return errors.Join(errs...)
+	err := ps.Close()
+	<-done
+	return err
 }

@@ -72,17 +72,26 @@ func adminAuditLog(t testing.TB, env *testenv.Env, token string) []auditView {
 	return nil
 }
 
-// adminKickRecorder is a Realtime that records whose sockets were to be closed.
+// adminKickRecorder wraps the node's Publisher and records whose sockets were
+// to be closed; everything still goes to the real one.
 type adminKickRecorder struct {
-	services.NopRealtime
+	services.Publisher
 	mu     sync.Mutex
 	kicked []uint64
 }
 
-func (k *adminKickRecorder) KickUser(_ context.Context, id uint64) {
+// recordKicks puts a recorder in front of env's Publisher, before any request.
+func recordKicks(env *testenv.Env) *adminKickRecorder {
+	k := &adminKickRecorder{Publisher: env.App.Services.Publisher}
+	env.App.Services.Publisher = k
+	return k
+}
+
+func (k *adminKickRecorder) Kick(ctx context.Context, id uint64) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	k.kicked = append(k.kicked, id)
+	k.mu.Unlock()
+	k.Publisher.Kick(ctx, id)
 }
 
 func (k *adminKickRecorder) count(id uint64) int {
@@ -100,8 +109,7 @@ func (k *adminKickRecorder) count(id uint64) int {
 func TestAdminBanTakesEffectAtOnce(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		kicks := &adminKickRecorder{}
-		env.App.Services.Realtime = kicks // before any request: no race
+		kicks := recordKicks(env) // before any request: no race
 		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "mallory")
 		path := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
@@ -131,13 +139,13 @@ func TestAdminBanTakesEffectAtOnce(t *testing.T) {
 		})
 		t.Run("their sockets are closed on every node", func(t *testing.T) {
 			if kicks.count(u.ID) != 1 {
-				t.Fatalf("KickUser(%d) called %d times, want 1", u.ID, kicks.count(u.ID))
+				t.Fatalf("Kick(%d) called %d times, want 1", u.ID, kicks.count(u.ID))
 			}
 		})
 		t.Run("banning again changes nothing and kicks nobody twice", func(t *testing.T) {
 			testenv.Expect(t, env.Patch(t, path, admin.AccessToken, map[string]any{"banned": true}), http.StatusOK)
 			if kicks.count(u.ID) != 1 {
-				t.Fatalf("KickUser called %d times", kicks.count(u.ID))
+				t.Fatalf("Kick called %d times", kicks.count(u.ID))
 			}
 		})
 		t.Run("after an unban the user logs in again, old tokens stay dead", func(t *testing.T) {
@@ -153,8 +161,7 @@ func TestAdminBanTakesEffectAtOnce(t *testing.T) {
 func TestAdminRoleChangeTakesEffectAtOnce(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		kicks := &adminKickRecorder{}
-		env.App.Services.Realtime = kicks
+		kicks := recordKicks(env)
 		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "carol")
 		path := fmt.Sprintf("/api/v1/admin/users/%d", u.ID)
@@ -173,7 +180,7 @@ func TestAdminRoleChangeTakesEffectAtOnce(t *testing.T) {
 			testenv.Expect(t, env.Get(t, "/api/v1/admin/stats", u.AccessToken), http.StatusForbidden)
 		})
 		if kicks.count(u.ID) != 2 {
-			t.Fatalf("KickUser(%d) called %d times, want 2 (promotion and demotion)", u.ID, kicks.count(u.ID))
+			t.Fatalf("Kick(%d) called %d times, want 2 (promotion and demotion)", u.ID, kicks.count(u.ID))
 		}
 	})
 }
@@ -279,12 +286,12 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 			res := env.Patch(t, fmt.Sprintf("/api/v1/admin/users/%d", a.ID), b.AccessToken, map[string]any{"role": "user"})
 			testenv.Expect(t, res, http.StatusOK)
 			for _, change := range []services.AdminUserChange{{Role: adminPtr("user")}, {Banned: adminPtr(true)}} {
-				_, err = svc.AdminUpdateUser(ctx, services.Actor{User: aUser, RequestID: "stale"}, b.ID, change)
+				_, err = svc.Admin.UpdateUser(ctx, services.Actor{User: aUser, RequestID: "stale"}, b.ID, change)
 				if got := apperrCode(err); got != "conflict" {
 					t.Fatalf("removing the last admin: %v (code %s), want conflict", err, got)
 				}
 			}
-			err = svc.AdminDeleteUser(ctx, services.Actor{User: aUser, RequestID: "stale"}, b.ID)
+			err = svc.Admin.DeleteUser(ctx, services.Actor{User: aUser, RequestID: "stale"}, b.ID)
 			if got := apperrCode(err); got != "conflict" {
 				t.Fatalf("deleting the last admin: %v, want conflict", err)
 			}
@@ -297,7 +304,7 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 			cUser, _ := models.GetUser(ctx, env.App.DB, c.ID)
 			boss := env.RegisterAdmin(t, "dora")
 			testenv.Expect(t, env.Patch(t, fmt.Sprintf("/api/v1/admin/users/%d", c.ID), boss.AccessToken, map[string]any{"banned": true}), http.StatusOK)
-			_, err := svc.AdminUpdateUser(ctx, services.Actor{User: cUser, RequestID: "stale"}, victim.ID, services.AdminUserChange{Banned: adminPtr(true)})
+			_, err := svc.Admin.UpdateUser(ctx, services.Actor{User: cUser, RequestID: "stale"}, victim.ID, services.AdminUserChange{Banned: adminPtr(true)})
 			if got := apperrCode(err); got != "forbidden" {
 				t.Fatalf("banned admin acting: %v, want forbidden", err)
 			}
@@ -349,8 +356,7 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 func TestAdminDeleteUser(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, kind string) {
 		env := testenv.New(t, kind)
-		kicks := &adminKickRecorder{}
-		env.App.Services.Realtime = kicks
+		kicks := recordKicks(env)
 		admin := env.RegisterAdmin(t, "boss")
 		u := env.Register(t, "erin")
 		friend := env.Register(t, "fred")
@@ -422,7 +428,7 @@ func TestAdminDeleteUser(t *testing.T) {
 			}
 		})
 		if kicks.count(u.ID) != 1 {
-			t.Fatalf("KickUser(%d) called %d times, want 1", u.ID, kicks.count(u.ID))
+			t.Fatalf("Kick(%d) called %d times, want 1", u.ID, kicks.count(u.ID))
 		}
 	})
 }

@@ -2,11 +2,13 @@ package controllers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"workcomm/middlewares"
 	"workcomm/services"
+	"workcomm/views"
 )
 
 // RefreshCookie is the cookie that carries the refresh token for the browser app.
@@ -17,7 +19,11 @@ const (
 
 // AuthController handles /auth.
 type AuthController struct {
-	Svc *services.Deps
+	Auth *services.Auth
+	// RefreshTTL is the refresh cookie's lifetime (REFRESH_TOKEN_TTL).
+	RefreshTTL time.Duration
+	// SecureCookies marks the cookie Secure whatever the scheme (production).
+	SecureCookies bool
 }
 
 // RegisterRequest is the body of POST /auth/register.
@@ -40,99 +46,80 @@ type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken" validate:"max=200"`
 }
 
-// SessionResponse answers register, login and refresh.
-type SessionResponse struct {
-	User         SelfUser `json:"user"`
-	AccessToken  string   `json:"accessToken"`
-	RefreshToken string   `json:"refreshToken"`
-	ExpiresIn    int      `json:"expiresIn"`
-}
-
 // Register creates an account and logs it in.
 func (a *AuthController) Register(c *gin.Context) {
 	var req RegisterRequest
-	if err := bindJSON(c, &req); err != nil {
-		middlewares.Abort(c, err)
+	if !bind(c, &req) {
 		return
 	}
-	s, err := a.Svc.Register(c.Request.Context(), services.RegisterInput{
-		Username: req.Username, Email: req.Email, Password: req.Password, DisplayName: req.DisplayName,
-	}, c.ClientIP())
-	if err != nil {
-		middlewares.Abort(c, err)
-		return
-	}
-	a.respondSession(c, http.StatusCreated, s)
+	in := services.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password, DisplayName: req.DisplayName}
+	s, err := a.Auth.Register(c.Request.Context(), in, c.ClientIP())
+	a.respondSession(c, http.StatusCreated, s, err)
 }
 
 // Login opens a session for an email or username and password.
 func (a *AuthController) Login(c *gin.Context) {
 	var req LoginRequest
-	if err := bindJSON(c, &req); err != nil {
-		middlewares.Abort(c, err)
+	if !bind(c, &req) {
 		return
 	}
-	s, err := a.Svc.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP())
-	if err != nil {
-		middlewares.Abort(c, err)
-		return
-	}
-	a.respondSession(c, http.StatusOK, s)
+	s, err := a.Auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP())
+	a.respondSession(c, http.StatusOK, s, err)
 }
 
 // Refresh rotates a refresh token into a new pair.
 func (a *AuthController) Refresh(c *gin.Context) {
-	raw, err := a.refreshToken(c)
-	if err != nil {
-		middlewares.Abort(c, err)
+	raw, ok := a.refreshToken(c)
+	if !ok {
 		return
 	}
-	s, err := a.Svc.Refresh(c.Request.Context(), raw)
+	s, err := a.Auth.Refresh(c.Request.Context(), raw)
 	if err != nil {
 		a.clearCookie(c)
-		middlewares.Abort(c, err)
-		return
 	}
-	a.respondSession(c, http.StatusOK, s)
+	a.respondSession(c, http.StatusOK, s, err)
 }
 
 // Logout ends the login the refresh token belongs to.
 func (a *AuthController) Logout(c *gin.Context) {
-	raw, err := a.refreshToken(c)
-	if err != nil {
-		middlewares.Abort(c, err)
+	raw, ok := a.refreshToken(c)
+	if !ok {
 		return
 	}
-	if err := a.Svc.Logout(c.Request.Context(), raw); err != nil {
-		middlewares.Abort(c, err)
-		return
+	err := a.Auth.Logout(c.Request.Context(), raw)
+	if err == nil {
+		a.clearCookie(c)
 	}
-	a.clearCookie(c)
-	c.Status(http.StatusNoContent)
+	respond(c, http.StatusNoContent, nil, err)
 }
 
-func (a *AuthController) refreshToken(c *gin.Context) (string, error) {
+// refreshToken reads the refresh token from the body, else from the cookie;
+// a bad body answers the error and returns false.
+func (a *AuthController) refreshToken(c *gin.Context) (string, bool) {
 	var req RefreshRequest
-	if err := bindJSON(c, &req); err != nil {
-		return "", err
+	if !bind(c, &req) {
+		return "", false
 	}
 	if req.RefreshToken != "" {
-		return req.RefreshToken, nil
+		return req.RefreshToken, true
 	}
 	cookie, _ := c.Cookie(RefreshCookie)
-	return cookie, nil
+	return cookie, true
 }
 
-func (a *AuthController) respondSession(c *gin.Context, status int, s *services.Session) {
-	a.setCookie(c, s.RefreshToken, int(a.Svc.Config.RefreshTokenTTL.Seconds()))
-	c.JSON(status, SessionResponse{User: NewSelfUser(s.User), AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, ExpiresIn: s.ExpiresIn})
+// respondSession answers a session, its refresh token also set as the cookie.
+func (a *AuthController) respondSession(c *gin.Context, status int, s *views.Session, err error) {
+	if err == nil {
+		a.setCookie(c, s.RefreshToken, int(a.RefreshTTL.Seconds()))
+	}
+	respond(c, status, s, err)
 }
 
 func (a *AuthController) setCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: RefreshCookie, Value: value, Path: refreshCookiePath, MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: a.Svc.Config.Production() || middlewares.IsTLS(c),
+		Secure: a.SecureCookies || middlewares.IsTLS(c),
 	})
 }
 

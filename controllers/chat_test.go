@@ -262,8 +262,22 @@ func TestPrivateHistoryPaging(t *testing.T) {
 			{"the 10 just above seq 100", "?after=100&limit=10", 101, 10, true, false},
 			{"the last ones above seq 115", "?after=115&limit=10", 116, 5, false, false},
 			{"after 0 starts at the first", "?after=0&limit=3", 1, 3, true, false},
-			{"before and after together are refused", "?before=10&after=2", 0, 0, false, true},
+			{"between after and before: the messages strictly between", "?after=2&before=10", 3, 7, false, false},
+			{"between, at most limit from after up, more between", "?after=2&before=100&limit=10", 3, 10, true, false},
+			{"between, the last page of the gap stops below before", "?after=90&before=100&limit=10", 91, 9, false, false},
+			{"between two adjacent seqs there is nothing", "?after=5&before=6", 0, 0, false, false},
+			{"before at or below after is refused", "?after=10&before=10", 0, 0, false, true},
+			{"around: half the limit below the seq, the rest from it up", "?around=60&limit=10", 55, 10, true, false},
+			{"around with the default limit", "?around=60", 35, 50, true, false},
+			{"around the first seq: the page starts there", "?around=1&limit=10", 1, 10, true, false},
+			{"around the last seq: the page fills from below", "?around=120&limit=10", 111, 10, false, false},
+			{"around a seq past the end: the latest", "?around=500&limit=10", 111, 10, false, false},
+			{"around with limit 1: the seq itself", "?around=60&limit=1", 60, 1, true, false},
+			{"around past the end with limit 1: the last", "?around=500&limit=1", 120, 1, false, false},
+			{"around with before is refused", "?around=60&before=100", 0, 0, false, true},
+			{"around with after is refused", "?around=60&after=1", 0, 0, false, true},
 			{"a non-numeric seq is refused", "?before=abc", 0, 0, false, true},
+			{"a non-numeric around is refused", "?around=abc", 0, 0, false, true},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"workcomm/apperr"
 	"workcomm/models"
 	"workcomm/services"
+	"workcomm/views"
 )
 
 // Page sizes of every list.
@@ -17,34 +17,6 @@ const (
 	defaultLimit = 50
 	maxLimit     = 100
 )
-
-// cursorPrefix versions the opaque cursor so its format can change later.
-const cursorPrefix = "v1:"
-
-// EncodeCursor makes an opaque cursor from the last id of a page.
-func EncodeCursor(lastID uint64) *string {
-	if lastID == 0 {
-		return nil
-	}
-	s := base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatUint(lastID, 10)))
-	return &s
-}
-
-// DecodeCursor reads a cursor made by EncodeCursor.
-func DecodeCursor(s string) (uint64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return 0, apperr.Field("cursor", "is not a cursor this server made")
-	}
-	id, err := strconv.ParseUint(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || id == 0 || id > models.MaxID {
-		return 0, apperr.Field("cursor", "is not a cursor this server made")
-	}
-	return id, nil
-}
 
 // parseLimit reads ?limit= (default 50; over 100 is taken as 100).
 func parseLimit(c *gin.Context) (int, error) {
@@ -68,11 +40,11 @@ func parsePage(c *gin.Context) (services.Page, error) {
 	if err != nil {
 		return services.Page{}, err
 	}
-	after, err := DecodeCursor(c.Query("cursor"))
+	after, err := views.DecodeCursor(c.Query("cursor"))
 	if err != nil {
 		return services.Page{}, err
 	}
-	return services.Page{Limit: limit, AfterID: after}, nil
+	return services.Page{Limit: limit, After: after}, nil
 }
 
 // pathID reads a positive integer path parameter; anything else is 404, as no
@@ -83,10 +55,4 @@ func pathID(c *gin.Context, name string) (uint64, error) {
 		return 0, apperr.New(apperr.ErrNotFound, "not found")
 	}
 	return id, nil
-}
-
-// List is the shape of every paged list.
-type List[T any] struct {
-	Items      []T     `json:"items"`
-	NextCursor *string `json:"nextCursor"`
 }

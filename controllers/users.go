@@ -7,13 +7,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"workcomm/middlewares"
-	"workcomm/models"
 	"workcomm/services"
 )
 
 // UsersController handles /users.
 type UsersController struct {
-	Svc *services.Deps
+	Users *services.Users
 }
 
 // UpdateMeRequest is the body of PATCH /users/me.
@@ -25,62 +24,38 @@ type UpdateMeRequest struct {
 
 // GetMe returns the caller.
 func (u *UsersController) GetMe(c *gin.Context) {
-	c.JSON(http.StatusOK, NewSelfUser(middlewares.CurrentUser(c)))
+	c.JSON(http.StatusOK, u.Users.Me(middlewares.CurrentUser(c)))
 }
 
 // UpdateMe changes the caller's display name or password.
 func (u *UsersController) UpdateMe(c *gin.Context) {
 	var req UpdateMeRequest
-	if err := bindJSON(c, &req); err != nil {
-		middlewares.Abort(c, err)
+	if !bind(c, &req) {
 		return
 	}
-	me, err := u.Svc.UpdateMe(c.Request.Context(), middlewares.CurrentUser(c), services.UpdateMeInput{
-		DisplayName: trimmed(req.DisplayName), CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword,
-	})
-	if err != nil {
-		middlewares.Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, NewSelfUser(me))
+	in := services.UpdateMeInput{DisplayName: trimmed(req.DisplayName), CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword}
+	me, err := u.Users.UpdateMe(c.Request.Context(), middlewares.CurrentUser(c), in)
+	respond(c, http.StatusOK, me, err)
 }
 
 // SearchUsers lists users whose username or display name starts with ?q=.
 func (u *UsersController) SearchUsers(c *gin.Context) {
-	page, err := parsePage(c)
-	if err != nil {
-		middlewares.Abort(c, err)
+	page, ok := listPage(c)
+	if !ok {
 		return
 	}
-	res, err := u.Svc.SearchUsers(c.Request.Context(), middlewares.CurrentUser(c), c.Query("q"), page)
-	if err != nil {
-		middlewares.Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, List[PublicUser]{Items: publicUsers(c.Request.Context(), u.Svc.Realtime, ptrs(res.Users)), NextCursor: EncodeCursor(res.NextID)})
+	list, err := u.Users.Search(c.Request.Context(), middlewares.CurrentUser(c), c.Query("q"), page)
+	respond(c, http.StatusOK, list, err)
 }
 
 // GetUser returns another user's public view.
 func (u *UsersController) GetUser(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		middlewares.Abort(c, err)
+	id, ok := idParam(c, "id")
+	if !ok {
 		return
 	}
-	user, err := u.Svc.GetUser(c.Request.Context(), id)
-	if err != nil {
-		middlewares.Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, publicUsers(c.Request.Context(), u.Svc.Realtime, []*models.User{user})[0])
-}
-
-func ptrs[T any](s []T) []*T {
-	out := make([]*T, len(s))
-	for i := range s {
-		out[i] = &s[i]
-	}
-	return out
+	user, err := u.Users.Get(c.Request.Context(), id)
+	respond(c, http.StatusOK, user, err)
 }
 
 func trimmed(s *string) *string {

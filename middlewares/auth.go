@@ -12,7 +12,7 @@ import (
 
 const ctxUser = "workcomm.user"
 
-// Authenticator resolves an access token to its live user (services.Deps does).
+// Authenticator resolves an access token to its live user (services.Auth does).
 type Authenticator interface {
 	Authenticate(ctx context.Context, rawToken string) (*models.User, error)
 }

@@ -111,36 +111,56 @@ func markRead(ctx context.Context, db *gorm.DB, table, col, where string, args [
 	return out[0], nil
 }
 
+// Unread is how many messages of a conversation whose last seq is lastSeq
+// are past a read mark: the one definition of unread.
+func Unread(lastSeq, readSeq uint64) uint64 { return lastSeq - min(readSeq, lastSeq) }
+
 // PrivateSummary is one line of a user's conversation list.
 type PrivateSummary struct {
 	Conversation PrivateConversation
 	LastMessage  *Message // nil before the first message
 }
 
-// ListPrivateConversations returns userID's conversations with current
-// friends that have at least one message, newest activity first. A friend who
-// deleted their account stays listed (shown as deleted): the history is kept.
-func ListPrivateConversations(ctx context.Context, db *gorm.DB, userID uint64) ([]PrivateSummary, error) {
-	var convs []PrivateConversation
-	err := db.WithContext(ctx).Model(&PrivateConversation{}).
-		Joins("JOIN friendships f ON f.user_a_id = private_conversations.user_a_id AND f.user_b_id = private_conversations.user_b_id").
-		Where("(private_conversations.user_a_id = ? OR private_conversations.user_b_id = ?) AND private_conversations.last_seq > 0", userID, userID).
-		Order("private_conversations.last_message_at DESC, private_conversations.id DESC").
-		Find(&convs).Error
-	if err != nil {
-		return nil, err
+// ActivityAt is the summary's sort time in the list: its last message's.
+func (s *PrivateSummary) ActivityAt() time.Time {
+	if s.Conversation.LastMessageAt == nil {
+		return s.Conversation.CreatedAt
 	}
+	return *s.Conversation.LastMessageAt
+}
+
+// ListPrivateConversations returns a page of userID's conversations with
+// current friends that have at least one message, newest activity first
+// (last message time, then id, both descending), after the position after,
+// and whether more follow. A friend who deleted their account stays listed
+// (shown as deleted): the history is kept. A conversation whose activity
+// changes moves to the front, before any position a client holds.
+func ListPrivateConversations(ctx context.Context, db *gorm.DB, userID uint64, after Keyset, limit int) ([]PrivateSummary, bool, error) {
+	q := db.WithContext(ctx).Model(&PrivateConversation{}).
+		Joins("JOIN friendships f ON f.user_a_id = private_conversations.user_a_id AND f.user_b_id = private_conversations.user_b_id").
+		Where("(private_conversations.user_a_id = ? OR private_conversations.user_b_id = ?) AND private_conversations.last_seq > 0", userID, userID)
+	if !after.IsZero() {
+		q = q.Where("(private_conversations.last_message_at < ? OR (private_conversations.last_message_at = ? AND private_conversations.id < ?))",
+			after.At, after.At, after.ID)
+	}
+	var convs []PrivateConversation
+	err := q.Order("private_conversations.last_message_at DESC, private_conversations.id DESC").Limit(limit + 1).Find(&convs).Error
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(convs) > limit
+	convs = convs[:min(len(convs), limit)]
 	ids := make([]uint64, len(convs))
 	for i, c := range convs {
 		ids[i] = c.ID
 	}
 	last, err := lastMessages(ctx, db, ConvPrivate, ids)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := make([]PrivateSummary, len(convs))
 	for i, c := range convs {
 		out[i] = PrivateSummary{Conversation: c, LastMessage: last[c.ID]}
 	}
-	return out, nil
+	return out, more, nil
 }

@@ -78,29 +78,44 @@ type FriendEntry struct {
 	Since    time.Time
 }
 
-// ListFriends returns the live friends of userID, oldest friendship first.
-func ListFriends(ctx context.Context, db *gorm.DB, userID uint64) ([]FriendEntry, error) {
+// friendOf is, in a query over friendships f, the id of userID's friend (the
+// one bound parameter).
+const friendOf = "CASE WHEN f.user_a_id = ? THEN f.user_b_id ELSE f.user_a_id END"
+
+// ListFriends returns a page of the live friends of userID, oldest
+// friendship first (its start, then the friend's id), after the position
+// after (At: the friendship's start, ID: the friend), and whether more follow.
+// A new friendship goes to the end, so a client paging sees it last.
+func ListFriends(ctx context.Context, db *gorm.DB, userID uint64, after Keyset, limit int) ([]FriendEntry, bool, error) {
+	args := []any{userID, userID, userID, userID}
+	keyset := ""
+	if !after.IsZero() {
+		keyset = " AND (f.created_at > ? OR (f.created_at = ? AND " + friendOf + " > ?))"
+		args = append(args, after.At, after.At, userID, after.ID)
+	}
 	var out []FriendEntry
 	err := db.WithContext(ctx).Raw(`
-SELECT CASE WHEN f.user_a_id = ? THEN f.user_b_id ELSE f.user_a_id END AS friend_id, f.created_at AS since
+SELECT `+friendOf+` AS friend_id, f.created_at AS since
 FROM friendships f
-JOIN users u ON u.id = CASE WHEN f.user_a_id = ? THEN f.user_b_id ELSE f.user_a_id END AND u.deleted_at IS NULL
-WHERE f.user_a_id = ? OR f.user_b_id = ?
-ORDER BY f.created_at ASC, friend_id ASC`, userID, userID, userID, userID).Scan(&out).Error
-	return out, err
+JOIN users u ON u.id = `+friendOf+` AND u.deleted_at IS NULL
+WHERE (f.user_a_id = ? OR f.user_b_id = ?)`+keyset+`
+ORDER BY f.created_at ASC, friend_id ASC
+LIMIT ?`, append(args, limit+1)...).Scan(&out).Error
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	return out[:min(len(out), limit)], more, nil
 }
 
-// FriendIDs returns the ids of userID's friends (for presence fan-out).
+// FriendIDs returns the ids of userID's live friends (for presence fan-out).
 func FriendIDs(ctx context.Context, db *gorm.DB, userID uint64) ([]uint64, error) {
-	entries, err := ListFriends(ctx, db, userID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]uint64, len(entries))
-	for i, e := range entries {
-		ids[i] = e.FriendID
-	}
-	return ids, nil
+	var ids []uint64
+	err := db.WithContext(ctx).Raw(`
+SELECT `+friendOf+` FROM friendships f
+JOIN users u ON u.id = `+friendOf+` AND u.deleted_at IS NULL
+WHERE f.user_a_id = ? OR f.user_b_id = ?`, userID, userID, userID, userID).Scan(&ids).Error
+	return ids, err
 }
 
 // CreateFriendRequest stores a request (a duplicate is a conflict).

@@ -254,37 +254,63 @@ type GroupSummary struct {
 	LastMessage *Message // nil before the first message
 }
 
-// ListUserGroups returns the live groups userID is a member of, newest
-// activity first (a group without messages counts from its creation).
-func ListUserGroups(ctx context.Context, db *gorm.DB, userID uint64) ([]GroupSummary, error) {
+// ActivityAt is the group's sort time in the list: its last message's, or
+// its creation's before the first message.
+func (s *GroupSummary) ActivityAt() time.Time {
+	if s.Group.LastMessageAt == nil {
+		return s.Group.CreatedAt
+	}
+	return *s.Group.LastMessageAt
+}
+
+// groupActivity is GroupSummary.ActivityAt in SQL.
+const groupActivity = "COALESCE(groups.last_message_at, groups.created_at)"
+
+// ListUserGroups returns a page of the live groups userID is a member of,
+// newest activity first (ActivityAt, then id, both descending), after the
+// position after, and whether more follow. A group whose activity changes
+// moves to the front, before any position a client holds.
+func ListUserGroups(ctx context.Context, db *gorm.DB, userID uint64, after Keyset, limit int) ([]GroupSummary, bool, error) {
 	type row struct {
 		Group
 		Role        string
 		LastReadSeq uint64
 	}
-	var rows []row
-	err := db.WithContext(ctx).Table("groups").
+	q := db.WithContext(ctx).Table("groups").
 		Select("groups.*, gm.role AS role, gm.last_read_seq AS last_read_seq").
 		Joins("JOIN group_members gm ON gm.group_id = groups.id AND gm.user_id = ?", userID).
-		Where("groups.deleted_at IS NULL").
-		Order("COALESCE(groups.last_message_at, groups.created_at) DESC, groups.id DESC").
-		Scan(&rows).Error
-	if err != nil {
-		return nil, err
+		Where("groups.deleted_at IS NULL")
+	if !after.IsZero() {
+		q = q.Where("("+groupActivity+" < ? OR ("+groupActivity+" = ? AND groups.id < ?))", after.At, after.At, after.ID)
 	}
+	var rows []row
+	if err := q.Order(groupActivity + " DESC, groups.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return nil, false, err
+	}
+	more := len(rows) > limit
+	rows = rows[:min(len(rows), limit)]
 	ids := make([]uint64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
 	last, err := lastMessages(ctx, db, ConvGroup, ids)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := make([]GroupSummary, len(rows))
 	for i, r := range rows {
 		out[i] = GroupSummary{Group: r.Group, Role: r.Role, LastReadSeq: r.LastReadSeq, LastMessage: last[r.ID]}
 	}
-	return out, nil
+	return out, more, nil
+}
+
+// FindOwnedGroup finds a live group userID owns by its name.
+func FindOwnedGroup(ctx context.Context, db *gorm.DB, ownerID uint64, name string) (*Group, error) {
+	var g Group
+	if err := db.WithContext(ctx).Where("owner_id = ? AND name = ?", ownerID, name).First(&g).Error; err != nil {
+		return nil, notFound(err, "group")
+	}
+	return &g, nil
 }
 
 // GroupIDsOf returns the ids of the live groups userID is a member of (the

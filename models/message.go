@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,25 +59,12 @@ func seqTable(convType string) (string, error) {
 	return "", fmt.Errorf("unknown conversation type %q", convType)
 }
 
-// InsertMessages stores msgs, all of one conversation, with consecutive seqs
-// after the conversation's last one. It must run inside a transaction: the
-// UPDATE of the conversation row takes that row's lock until commit, so
-// concurrent senders on PostgreSQL queue on it and the seqs have no gaps (a
-// rolled-back insert rolls its increment back too). SQLite's single writer
-// serialises the same way. Several messages in one call share the lock and
-// one round trip, which is the shape a later group commit needs.
-func InsertMessages(ctx context.Context, tx *gorm.DB, convType string, convID uint64, msgs []*Message, now time.Time) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := numberMessages(ctx, tx, convType, convID, msgs, now); err != nil {
-		return err
-	}
-	return tx.WithContext(ctx).Create(msgs).Error
-}
-
-// numberMessages takes the next len(msgs) seqs of a conversation (locking
-// its row until commit) and fills in the messages' conversation, seq and time.
+// numberMessages takes the next len(msgs) seqs of one conversation and fills
+// in the messages' conversation, seq and time. It must run inside a
+// transaction: the UPDATE of the conversation row takes that row's lock until
+// commit, so concurrent senders on PostgreSQL queue on it and the seqs have no
+// gaps (a rolled-back insert rolls its increment back too). SQLite's single
+// writer serialises the same way.
 func numberMessages(ctx context.Context, tx *gorm.DB, convType string, convID uint64, msgs []*Message, now time.Time) error {
 	table, err := seqTable(convType)
 	if err != nil {
@@ -288,46 +276,50 @@ func DeleteMessage(ctx context.Context, db *gorm.DB, id uint64, now time.Time) (
 // conversation reaches 2^63 messages, so the bound changes no answer.
 func dbSeq(seq uint64) int64 { return int64(min(seq, math.MaxInt64)) }
 
-// HistoryQuery selects a page of a conversation by seq: with Before the Limit
-// messages just below it, with After the Limit just above it (After 0: from
-// the first), with neither the latest Limit. Nil means absent.
+// HistoryQuery selects a page of a conversation by seq (nil means absent):
+//   - Before: the Limit messages just below it;
+//   - After: the Limit just above it (After 0: from the first);
+//   - Before and After: the messages strictly between them, at most Limit,
+//     from After up (the way a client fills a gap);
+//   - Around: the Limit messages centred on it (see ListMessages);
+//   - none: the latest Limit.
+//
+// Around excludes Before and After; callers check that before asking.
 type HistoryQuery struct {
-	Before, After *uint64
-	Limit         int
+	Before, After, Around *uint64
+	Limit                 int
 }
 
-// messageColumns are Message's columns in the order ListMessages scans them.
+// messageColumns are Message's columns in the order scanMessages reads them.
 const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at"
 
 // ListMessages returns a page of a conversation in ascending seq and whether
-// more lie beyond it (below for Before and latest, above for After).
+// more lie beyond it: below it for Before and for the latest, above it for
+// After (with or without Before: more between the page and Before), and
+// above it for Around. Around's page has Limit/2 messages below the seq and
+// the rest from the seq up; where one side runs out, the other fills the page.
+// Older messages exist exactly when the first item's seq is above 1 (seqs
+// have no gaps), so Around's HasMore needs only say whether newer ones follow.
 func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint64, q HistoryQuery) ([]Message, bool, error) {
+	if q.Around != nil {
+		return listAround(ctx, db, convType, convID, *q.Around, q.Limit)
+	}
 	tx := db.WithContext(ctx).Where("conv_type = ? AND conv_id = ?", convType, convID).Limit(q.Limit + 1)
 	ascending := q.After != nil
-	switch {
-	case q.After != nil:
+	if q.After != nil {
 		tx = tx.Where("seq > ?", dbSeq(*q.After)).Order("seq ASC")
-	case q.Before != nil:
-		tx = tx.Where("seq < ?", dbSeq(*q.Before)).Order("seq DESC")
-	default:
+	}
+	if q.Before != nil {
+		tx = tx.Where("seq < ?", dbSeq(*q.Before))
+		if !ascending {
+			tx = tx.Order("seq DESC")
+		}
+	}
+	if q.After == nil && q.Before == nil {
 		tx = tx.Order("seq DESC")
 	}
-	// Scanned by hand: a history page is the hottest read, and GORM's
-	// reflection per row and field cost more than the query itself.
-	rows, err := tx.Model(&Message{}).Select(messageColumns).Rows()
+	out, err := scanMessages(tx, q.Limit+1)
 	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	out := make([]Message, 0, q.Limit+1)
-	for rows.Next() {
-		var m Message
-		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt); err != nil {
-			return nil, false, err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
 	more := len(out) > q.Limit
@@ -335,11 +327,52 @@ func ListMessages(ctx context.Context, db *gorm.DB, convType string, convID uint
 		out = out[:q.Limit]
 	}
 	if !ascending {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
+		slices.Reverse(out)
 	}
 	return out, more, nil
+}
+
+// listAround reads up to limit messages on each side of seq (below it, and
+// from it up) and keeps the page centred on it.
+func listAround(ctx context.Context, db *gorm.DB, convType string, convID, seq uint64, limit int) ([]Message, bool, error) {
+	conv := db.WithContext(ctx).Where("conv_type = ? AND conv_id = ?", convType, convID)
+	below, err := scanMessages(conv.Session(&gorm.Session{}).Where("seq < ?", dbSeq(seq)).Order("seq DESC").Limit(limit), limit)
+	if err != nil {
+		return nil, false, err
+	}
+	above, err := scanMessages(conv.Session(&gorm.Session{}).Where("seq >= ?", dbSeq(seq)).Order("seq ASC").Limit(limit+1), limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	nBelow := min(len(below), limit/2)
+	nAbove := min(len(above), limit-nBelow)
+	nBelow = min(len(below), limit-nAbove) // the end is near: more from below
+	more := len(above) > nAbove
+	out := make([]Message, 0, nBelow+nAbove)
+	for i := nBelow - 1; i >= 0; i-- {
+		out = append(out, below[i])
+	}
+	return append(out, above[:nAbove]...), more, nil
+}
+
+// scanMessages runs a query of messages and scans its rows by hand: a
+// history page is the hottest read, and GORM's reflection per row and field
+// cost more than the query itself.
+func scanMessages(tx *gorm.DB, capacity int) ([]Message, error) {
+	rows, err := tx.Model(&Message{}).Select(messageColumns).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Message, 0, capacity)
+	for rows.Next() {
+		var m Message
+		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // lastMessages loads the newest message of each conversation of a kind whose

@@ -35,7 +35,8 @@ func TestInsertBatchNumbersEachConversationAndSkipsDeletedGroups(t *testing.T) {
 		}
 		// Group 0 already holds 2 messages; group 2 is deleted.
 		if err := db.Transaction(func(tx *gorm.DB) error {
-			return models.InsertMessages(ctx, tx, models.ConvGroup, groups[0].ID, []*models.Message{{SenderID: u.ID, Body: "a"}, {SenderID: u.ID, Body: "b"}}, time.Now())
+			return models.InsertBatch(ctx, tx, []*models.ConvMessages{{Type: models.ConvGroup, ID: groups[0].ID,
+				Msgs: []*models.Message{{SenderID: u.ID, Body: "a"}, {SenderID: u.ID, Body: "b"}}}}, time.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}

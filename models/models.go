@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -65,6 +66,17 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		return run(conn)
 	})
 }
+
+// Keyset is a position in a list ordered by (time, id): a page after it
+// starts past the item with this sort time and id, in the list's direction.
+// The zero Keyset is the start of the list.
+type Keyset struct {
+	At time.Time
+	ID uint64
+}
+
+// IsZero reports the start of the list.
+func (k Keyset) IsZero() bool { return k.ID == 0 }
 
 // valuesRows is n copies of row, comma-separated: the body of a VALUES list
 // whose placeholders the caller's args fill row by row.

@@ -21,6 +21,10 @@ type Tracker interface {
 	Online(ctx context.Context, ids []uint64) (map[uint64]bool, error)
 	// Count is how many users are online.
 	Count(ctx context.Context) (int, error)
+	// Expired yields the users a dead node left online, as this node clears
+	// them (they are offline now; nobody has announced it yet). Its owner
+	// must keep receiving from it; nil when no node can die unseen.
+	Expired() <-chan uint64
 	// Close stops background work.
 	Close() error
 }
@@ -92,6 +96,9 @@ func (l *Local) Count(context.Context) (int, error) {
 	defer l.c.mu.Unlock()
 	return len(l.c.n), nil
 }
+
+// Expired is nil: a single node's sockets end with it.
+func (l *Local) Expired() <-chan uint64 { return nil }
 
 // Close does nothing.
 func (l *Local) Close() error { return nil }

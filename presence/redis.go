@@ -44,7 +44,7 @@ type Redis struct {
 	userKey   string // + user id: that user's nodes
 	onlineKey string
 	log       *slog.Logger
-	onExpired func(userID uint64)
+	expired   chan uint64
 	timings   Timings
 
 	local   *counts
@@ -88,16 +88,16 @@ local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('ZADD', KEYS[2], 'GT', top[2], ARGV[2])
 return 0`)
 
-// NewRedis shares presence through client under prefix. onExpired is called
-// for each user this node finds left online by a dead node (to announce them
-// offline). Close stops the refresh loop.
-func NewRedis(client *redis.Client, prefix string, timings Timings, log *slog.Logger, onExpired func(userID uint64)) *Redis {
+// NewRedis shares presence through client under prefix. Each user this node
+// finds left online by a dead node comes out of Expired, which the caller
+// must receive from (to announce them offline). Close stops the refresh loop.
+func NewRedis(client *redis.Client, prefix string, timings Timings, log *slog.Logger) *Redis {
 	node := make([]byte, 8)
 	_, _ = rand.Read(node)
 	r := &Redis{
 		client: client, node: hex.EncodeToString(node),
 		userKey: prefix + ":presence:user:", onlineKey: prefix + ":presence:online",
-		log: log, onExpired: onExpired, timings: timings, local: newCounts(),
+		log: log, expired: make(chan uint64, reapBatch), timings: timings, local: newCounts(),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go r.loop()
@@ -165,6 +165,10 @@ func (r *Redis) Count(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
+// Expired yields the users this node cleared after their node died; it is
+// closed once Close has stopped the loop.
+func (r *Redis) Expired() <-chan uint64 { return r.expired }
+
 // Close stops the refresh loop. This node's entries are left to expire, or
 // removed by Disconnect as its sockets close.
 func (r *Redis) Close() error {
@@ -175,6 +179,7 @@ func (r *Redis) Close() error {
 
 func (r *Redis) loop() {
 	defer close(r.done)
+	defer close(r.expired) // the loop is its only sender
 	t := time.NewTicker(r.timings.Refresh)
 	defer t.Stop()
 	for {
@@ -225,8 +230,12 @@ func (r *Redis) reap(ctx context.Context) {
 			continue
 		}
 		removed, err := reapScript.Run(ctx, r.client, r.keys(id), now, m).Int()
-		if err == nil && removed == 1 && r.onExpired != nil {
-			r.onExpired(id)
+		if err == nil && removed == 1 {
+			select {
+			case r.expired <- id:
+			case <-r.stop:
+				return
+			}
 		}
 	}
 }

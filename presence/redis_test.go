@@ -32,8 +32,8 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestSharedPresenceAcrossNodes(t *testing.T) {
 	client, prefix, ctx := redisClient(t), testenv.UniqueName("wcp"), context.Background()
-	a := presence.NewRedis(client, prefix, presence.DefaultTimings, quiet, nil)
-	b := presence.NewRedis(client, prefix, presence.DefaultTimings, quiet, nil)
+	a := presence.NewRedis(client, prefix, presence.DefaultTimings, quiet)
+	b := presence.NewRedis(client, prefix, presence.DefaultTimings, quiet)
 	t.Cleanup(func() { a.Close(); b.Close() })
 	const user = 7
 
@@ -81,13 +81,16 @@ func TestACrashedNodeDoesNotLeaveUsersOnline(t *testing.T) {
 	client, prefix, ctx := redisClient(t), testenv.UniqueName("wcp"), context.Background()
 	var mu sync.Mutex
 	var expired []uint64
-	survivor := presence.NewRedis(client, prefix, fast, quiet, func(id uint64) {
-		mu.Lock()
-		defer mu.Unlock()
-		expired = append(expired, id)
-	})
+	survivor := presence.NewRedis(client, prefix, fast, quiet)
+	go func() {
+		for id := range survivor.Expired() {
+			mu.Lock()
+			expired = append(expired, id)
+			mu.Unlock()
+		}
+	}()
 	t.Cleanup(func() { survivor.Close() })
-	doomed := presence.NewRedis(client, prefix, fast, quiet, nil)
+	doomed := presence.NewRedis(client, prefix, fast, quiet)
 	if came, err := doomed.Connect(ctx, 42); err != nil || !came {
 		t.Fatalf("connect: %v %v", came, err)
 	}

@@ -10,7 +10,7 @@ import (
 // (middlewares.Authenticated then middlewares.AdminOnly). The audit log is
 // read-only: it has no PATCH or DELETE route, by design.
 func adminRoutes(admin *gin.RouterGroup, d Deps) {
-	a := &controllers.AdminController{Svc: d.Services}
+	a := &controllers.AdminController{Admin: d.Services.Admin}
 	admin.GET("/users", a.ListUsers)
 	admin.PATCH("/users/:id", a.UpdateUser)
 	admin.DELETE("/users/:id", a.DeleteUser)

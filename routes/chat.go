@@ -9,7 +9,7 @@ import (
 
 // chatRoutes are the REST routes of private and group chat.
 func chatRoutes(authed *gin.RouterGroup, d Deps) {
-	private := &controllers.ChatController{Svc: d.Services, Kind: models.ConvPrivate, Param: "userId"}
+	private := &controllers.ChatController{Chat: d.Services.Chat, Kind: models.ConvPrivate, Param: "userId"}
 	p := authed.Group("/chat/private")
 	p.GET("", private.ListPrivateConversations)
 	p.GET("/:userId/messages", private.ListHistory)
@@ -18,8 +18,8 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	p.PATCH("/messages/:id", private.EditMessage)
 	p.DELETE("/messages/:id", private.DeleteMessage)
 
-	groups := &controllers.GroupsController{Svc: d.Services}
-	group := &controllers.ChatController{Svc: d.Services, Kind: models.ConvGroup, Param: "id"}
+	groups := &controllers.GroupsController{Groups: d.Services.Groups}
+	group := &controllers.ChatController{Chat: d.Services.Chat, Kind: models.ConvGroup, Param: "id"}
 	g := authed.Group("/chat/groups")
 	g.POST("", groups.CreateGroup)
 	g.GET("", groups.ListGroups)

@@ -16,7 +16,7 @@ const maxWebhookBytes = 64 << 10
 // public too (Stripe authenticates it by signature, not by JWT); the rest
 // needs a logged-in user.
 func paymentRoutes(api, authed *gin.RouterGroup, d Deps) {
-	p := &controllers.PaymentsController{Svc: d.Services}
+	p := &controllers.PaymentsController{Payments: d.Services.Payments}
 	api.GET("/payments/plans", p.ListPlans)
 	api.GET("/payments/config", p.GetPaymentConfig)
 	api.POST("/payments/webhook", middlewares.BodyLimit(maxWebhookBytes), p.ReceiveStripeWebhook)

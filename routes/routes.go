@@ -9,20 +9,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"workcomm/configs"
 	"workcomm/controllers"
 	"workcomm/middlewares"
 	"workcomm/services"
 	"workcomm/sockets"
 )
 
-// Body limits: the contract's 1 MiB for the API, 64 KiB for Stripe's webhook.
-const (
-	maxBodyBytes = 1 << 20
-)
+// maxBodyBytes is the contract's 1 MiB body limit of the API (Stripe's
+// webhook has its own, in payments.go).
+const maxBodyBytes = 1 << 20
 
 // Deps is what the router needs.
 type Deps struct {
-	Services *services.Deps
+	Config   *configs.Config
+	Services *services.Services
 	Sockets  *sockets.Server
 	Health   *controllers.HealthController
 	Registry *prometheus.Registry
@@ -32,7 +33,7 @@ type Deps struct {
 // New builds the engine: global middlewares, the operational endpoints at the
 // root, and the API under /api/v1.
 func New(d Deps) (*gin.Engine, error) {
-	cfg := d.Services.Config
+	cfg := d.Config
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -70,7 +71,7 @@ func New(d Deps) (*gin.Engine, error) {
 
 	api := r.Group("/api/v1", middlewares.BodyLimit(maxBodyBytes), middlewares.Deadline(cfg.RequestTimeout))
 	api.GET("/openapi.json", d.Health.OpenAPIDoc)
-	authed := api.Group("", middlewares.Authenticated(d.Services), middlewares.RateLimitWrites(d.Services.Limits.Writes))
+	authed := api.Group("", middlewares.Authenticated(d.Services.Auth), middlewares.RateLimitWrites(d.Services.Limits.Writes))
 
 	authRoutes(api, d)
 	userRoutes(authed, d)
@@ -82,7 +83,7 @@ func New(d Deps) (*gin.Engine, error) {
 }
 
 func authRoutes(api *gin.RouterGroup, d Deps) {
-	a := &controllers.AuthController{Svc: d.Services}
+	a := &controllers.AuthController{Auth: d.Services.Auth, RefreshTTL: d.Config.RefreshTokenTTL, SecureCookies: d.Config.Production()}
 	g := api.Group("/auth")
 	g.POST("/register", a.Register)
 	g.POST("/login", a.Login)
@@ -91,7 +92,7 @@ func authRoutes(api *gin.RouterGroup, d Deps) {
 }
 
 func userRoutes(authed *gin.RouterGroup, d Deps) {
-	u := &controllers.UsersController{Svc: d.Services}
+	u := &controllers.UsersController{Users: d.Services.Users}
 	g := authed.Group("/users")
 	g.GET("/me", u.GetMe)
 	g.PATCH("/me", u.UpdateMe)
@@ -100,7 +101,7 @@ func userRoutes(authed *gin.RouterGroup, d Deps) {
 }
 
 func friendRoutes(authed *gin.RouterGroup, d Deps) {
-	f := &controllers.FriendsController{Svc: d.Services}
+	f := &controllers.FriendsController{Friends: d.Services.Friends}
 	g := authed.Group("/friends")
 	g.GET("", f.ListFriends)
 	g.GET("/requests", f.ListFriendRequests)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"workcomm/controllers"
 	"workcomm/testenv"
+	"workcomm/views"
 	"workcomm/wsclient"
 )
 
@@ -434,7 +434,7 @@ func TestIDsPastTheDatabaseRange(t *testing.T) {
 					t.Fatalf("POST %s with %s=%d: fields %v", c.path, c.field, id, res.ErrorFields())
 				}
 			}
-			cursor := *controllers.EncodeCursor(id)
+			cursor := *views.IDCursor(id).Encode()
 			for _, path := range []string{"/api/v1/payments", "/api/v1/users?q=a"} {
 				attacks.Add(1)
 				res := env.Get(t, path+sep(path)+"cursor="+cursor, m.AccessToken)

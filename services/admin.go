@@ -10,7 +10,17 @@ import (
 
 	"workcomm/apperr"
 	"workcomm/models"
+	"workcomm/views"
 )
+
+// Admin is the administration domain: users' roles, bans and deletion,
+// everyone's payments, the dashboard, the audit log, and the create-admin
+// command (admin_cli.go). Every change is written to the audit log in the
+// same transaction.
+type Admin struct {
+	*Core
+	presence *Presence
+}
 
 // Actor is who performs an administrative action, and through which request:
 // both go into the audit log.
@@ -25,30 +35,25 @@ type AdminUserChange struct {
 	Banned *bool
 }
 
-// Stats is the dashboard of GET /admin/stats.
-type Stats struct {
-	Users        int64 // live (not deleted) accounts, banned ones included
-	OnlineNow    int   // users with at least one open socket on any node
-	Messages24h  int64 // private and group messages sent in the last 24 hours
-	Groups       int64 // live (not deleted) groups
-	RevenueCents int64 // sum of succeeded payments
-}
-
 // statsMessageWindow is the contract's "messages in the last 24 hours".
 const statsMessageWindow = 24 * time.Hour
 
-// AdminListUsers pages every live user (banned ones too) by ascending id,
+// ListUsers pages every live user (banned ones too) by ascending id,
 // optionally filtered by a username or display-name prefix.
-func (d *Deps) AdminListUsers(ctx context.Context, q string, page Page) (*models.UserPage, error) {
-	return models.SearchUsers(ctx, d.DB, models.UserSearch{Prefix: q, AfterID: page.AfterID, Limit: page.Limit})
+func (a *Admin) ListUsers(ctx context.Context, q string, page Page) (views.List[views.SelfUser], error) {
+	res, err := models.SearchUsers(ctx, a.DB, models.UserSearch{Prefix: q, AfterID: page.After.ID, Limit: page.Limit})
+	if err != nil {
+		return views.List[views.SelfUser]{}, err
+	}
+	return views.NewList(views.NewSelfUsers(res.Users, a.now()), views.IDCursor(res.NextID)), nil
 }
 
-// AdminUpdateUser changes a user's role and/or ban. A ban or a role change
+// UpdateUser changes a user's role and/or ban. A ban or a role change
 // takes effect at once: the user's tokens stop working and their sockets
 // close. The change and its audit entry are one transaction. An admin cannot
 // ban or demote themself (validation_failed), and the last active admin
 // cannot lose the role (conflict).
-func (d *Deps) AdminUpdateUser(ctx context.Context, actor Actor, targetID uint64, in AdminUserChange) (*models.User, error) {
+func (a *Admin) UpdateUser(ctx context.Context, actor Actor, targetID uint64, in AdminUserChange) (*views.SelfUser, error) {
 	if targetID == actor.User.ID {
 		fields := map[string]string{}
 		if in.Banned != nil && *in.Banned {
@@ -63,7 +68,7 @@ func (d *Deps) AdminUpdateUser(ctx context.Context, actor Actor, targetID uint64
 	}
 	var updated *models.User
 	var invalidated bool
-	err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		target, err := lockActorAndTarget(ctx, tx, actor.User.ID, targetID)
 		if err != nil {
 			return err
@@ -100,12 +105,12 @@ func (d *Deps) AdminUpdateUser(ctx context.Context, actor Actor, targetID uint64
 		// A role change or a ban ends every session; an unban alone has
 		// nothing left to end (the ban did it).
 		if _, roleChanged := cols["role"]; roleChanged || next.Banned {
-			if err := d.endSessions(ctx, tx, target.ID); err != nil {
+			if err := endSessions(ctx, tx, target.ID, a.now()); err != nil {
 				return err
 			}
 			invalidated = true
 		}
-		if err := d.audit(ctx, tx, actor, updateAction(after), target.ID, before, after); err != nil {
+		if err := a.audit(ctx, tx, actor, updateAction(after), target.ID, before, after); err != nil {
 			return err
 		}
 		updated, err = models.GetUser(ctx, tx, target.ID)
@@ -115,19 +120,20 @@ func (d *Deps) AdminUpdateUser(ctx context.Context, actor Actor, targetID uint64
 		return nil, err
 	}
 	if invalidated {
-		d.Realtime.KickUser(ctx, targetID)
+		a.Publisher.Kick(ctx, targetID)
 	}
-	return updated, nil
+	v := views.NewSelfUser(updated, a.now())
+	return &v, nil
 }
 
-// AdminDeleteUser soft-deletes a user: the account disappears from searches and
+// DeleteUser soft-deletes a user: the account disappears from searches and
 // can no longer log in, its username and email stay reserved, its messages stay
 // (shown with a deleted author). Tokens and sockets end at once.
-func (d *Deps) AdminDeleteUser(ctx context.Context, actor Actor, targetID uint64) error {
+func (a *Admin) DeleteUser(ctx context.Context, actor Actor, targetID uint64) error {
 	if targetID == actor.User.ID {
 		return apperr.Field("id", "you cannot delete yourself")
 	}
-	err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		target, err := lockActorAndTarget(ctx, tx, actor.User.ID, targetID)
 		if err != nil {
 			return err
@@ -140,51 +146,59 @@ func (d *Deps) AdminDeleteUser(ctx context.Context, actor Actor, targetID uint64
 		if err := ensureActorIsAdmin(ctx, tx, actor.User.ID); err != nil {
 			return err
 		}
-		if err := models.UpdateUser(ctx, tx, target.ID, map[string]any{"deleted_at": d.now()}); err != nil {
+		if err := models.UpdateUser(ctx, tx, target.ID, map[string]any{"deleted_at": a.now()}); err != nil {
 			return err
 		}
-		if err := d.endSessions(ctx, tx, target.ID); err != nil {
+		if err := endSessions(ctx, tx, target.ID, a.now()); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, actor, models.AuditUserDelete, target.ID,
+		return a.audit(ctx, tx, actor, models.AuditUserDelete, target.ID,
 			map[string]any{"deleted": false}, map[string]any{"deleted": true})
 	})
 	if err != nil {
 		return err
 	}
-	d.Realtime.KickUser(ctx, targetID)
+	a.Publisher.Kick(ctx, targetID)
 	return nil
 }
 
-// AdminListPayments pages every user's payments, newest first, optionally
-// only those in one status.
-func (d *Deps) AdminListPayments(ctx context.Context, status string, page Page) (*models.PaymentPage, error) {
+// ListPayments pages every user's payments, newest first, optionally only
+// those in one status.
+func (a *Admin) ListPayments(ctx context.Context, status string, page Page) (views.List[views.AdminPayment], error) {
 	if status != "" && !models.ValidPaymentStatus(status) {
-		return nil, apperr.Field("status", "must be one of: pending, processing, succeeded, failed, canceled")
+		return views.List[views.AdminPayment]{}, apperr.Field("status", "must be one of: pending, processing, succeeded, failed, canceled")
 	}
-	return models.ListPayments(ctx, d.DB, models.PaymentFilter{Status: status, BeforeID: page.AfterID, Limit: page.Limit})
+	res, err := models.ListPayments(ctx, a.DB, models.PaymentFilter{Status: status, BeforeID: page.After.ID, Limit: page.Limit})
+	if err != nil {
+		return views.List[views.AdminPayment]{}, err
+	}
+	return views.NewAdminPaymentList(res), nil
 }
 
-// AdminListAudit pages the audit log, newest first.
-func (d *Deps) AdminListAudit(ctx context.Context, page Page) (*models.AuditPage, error) {
-	return models.ListAuditEntries(ctx, d.DB, page.AfterID, page.Limit)
+// ListAudit pages the audit log, newest first.
+func (a *Admin) ListAudit(ctx context.Context, page Page) (views.List[views.AuditEntry], error) {
+	res, err := models.ListAuditEntries(ctx, a.DB, page.After.ID, page.Limit)
+	if err != nil {
+		return views.List[views.AuditEntry]{}, err
+	}
+	return views.NewAuditList(res), nil
 }
 
-// AdminStats counts users, sockets, recent messages, groups and revenue.
-func (d *Deps) AdminStats(ctx context.Context) (*Stats, error) {
-	var s Stats
+// Stats counts users, sockets, recent messages, groups and revenue.
+func (a *Admin) Stats(ctx context.Context) (*views.Stats, error) {
+	var s views.Stats
 	var err error
-	if s.Users, err = models.CountLiveUsers(ctx, d.DB); err != nil {
+	if s.Users, err = models.CountLiveUsers(ctx, a.DB); err != nil {
 		return nil, err
 	}
-	s.OnlineNow = d.Realtime.OnlineCount(ctx)
-	if s.Messages24h, err = models.CountMessagesSince(ctx, d.DB, d.now().Add(-statsMessageWindow)); err != nil {
+	s.OnlineNow = a.presence.OnlineCount(ctx)
+	if s.Messages24h, err = models.CountMessagesSince(ctx, a.DB, a.now().Add(-statsMessageWindow)); err != nil {
 		return nil, err
 	}
-	if s.Groups, err = models.CountGroups(ctx, d.DB); err != nil {
+	if s.Groups, err = models.CountGroups(ctx, a.DB); err != nil {
 		return nil, err
 	}
-	if s.RevenueCents, err = models.RevenueCents(ctx, d.DB); err != nil {
+	if s.RevenueCents, err = models.RevenueCents(ctx, a.DB); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -250,28 +264,19 @@ func ensureAnotherAdmin(ctx context.Context, tx *gorm.DB, targetID uint64) error
 // isActiveAdmin is an admin who can act: live and not banned.
 func isActiveAdmin(u *models.User) bool { return u.IsAdmin() && !u.Banned && !u.DeletedAt.Valid }
 
-// endSessions makes every access token of the user invalid (the auth check
-// compares token versions) and revokes every refresh token.
-func (d *Deps) endSessions(ctx context.Context, tx *gorm.DB, userID uint64) error {
-	if err := models.BumpTokenVersion(ctx, tx, userID); err != nil {
-		return err
-	}
-	return models.RevokeUserRefreshTokens(ctx, tx, userID, d.now())
-}
-
 // audit appends an entry about a user to the log, in the caller's transaction.
-func (d *Deps) audit(ctx context.Context, tx *gorm.DB, actor Actor, action string, targetID uint64, before, after map[string]any) error {
+func (a *Admin) audit(ctx context.Context, tx *gorm.DB, actor Actor, action string, targetID uint64, before, afterFields map[string]any) error {
 	b, err := json.Marshal(before)
 	if err != nil {
 		return err
 	}
-	a, err := json.Marshal(after)
+	after, err := json.Marshal(afterFields)
 	if err != nil {
 		return err
 	}
 	e := &models.AuditEntry{
 		Action: action, TargetType: models.AuditTargetUser, TargetID: targetID,
-		RequestID: actor.RequestID, Before: string(b), After: string(a), CreatedAt: d.now(),
+		RequestID: actor.RequestID, Before: string(b), After: string(after), CreatedAt: a.now(),
 	}
 	if actor.User != nil {
 		id := actor.User.ID

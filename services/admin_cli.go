@@ -24,7 +24,7 @@ var cliActor = Actor{RequestID: "cli"}
 // that email or username (idempotent: an existing admin is left as is). Weak
 // passwords are refused. A promotion ends the user's sessions, as any role
 // change does. Each change is written to the audit log with no actor.
-func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string) (*models.User, bool, error) {
+func (a *Admin) CreateAdmin(ctx context.Context, email, username, password string) (*models.User, bool, error) {
 	if err := CheckPasswordStrength(password); err != nil {
 		return nil, false, err
 	}
@@ -33,7 +33,7 @@ func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string
 		if login == "" {
 			continue
 		}
-		u, err := models.FindUserByLogin(ctx, d.DB, login)
+		u, err := models.FindUserByLogin(ctx, a.DB, login)
 		if err == nil {
 			existing = u
 			break
@@ -43,9 +43,9 @@ func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string
 		}
 	}
 	if existing != nil {
-		u, promoted, err := d.promote(ctx, existing.ID)
+		u, promoted, err := a.promote(ctx, existing.ID)
 		if err == nil && promoted {
-			d.Realtime.KickUser(ctx, u.ID)
+			a.Publisher.Kick(ctx, u.ID)
 		}
 		return u, false, err
 	}
@@ -55,16 +55,16 @@ func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string
 	if err := checkNewAdminNames(email, username); err != nil {
 		return nil, false, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), d.BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.BcryptCost)
 	if err != nil {
 		return nil, false, err
 	}
 	u := &models.User{Username: username, Email: email, DisplayName: username, PasswordHash: string(hash), Role: models.RoleAdmin, Plan: models.PlanFree}
-	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.CreateUser(ctx, tx, u); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, cliActor, models.AuditUserCreate, u.ID,
+		return a.audit(ctx, tx, cliActor, models.AuditUserCreate, u.ID,
 			map[string]any{}, map[string]any{"username": u.Username, "email": u.Email, "role": models.RoleAdmin})
 	})
 	if errors.Is(err, apperr.ErrConflict) {
@@ -81,8 +81,8 @@ func (d *Deps) CreateAdmin(ctx context.Context, email, username, password string
 
 // promote gives a live user the admin role, unless they have it already
 // (then promoted is false and nothing is written).
-func (d *Deps) promote(ctx context.Context, id uint64) (u *models.User, promoted bool, err error) {
-	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (a *Admin) promote(ctx context.Context, id uint64) (u *models.User, promoted bool, err error) {
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := models.LockUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -94,10 +94,10 @@ func (d *Deps) promote(ctx context.Context, id uint64) (u *models.User, promoted
 		if err := models.UpdateUser(ctx, tx, id, map[string]any{"role": models.RoleAdmin}); err != nil {
 			return err
 		}
-		if err := d.endSessions(ctx, tx, id); err != nil {
+		if err := endSessions(ctx, tx, id, a.now()); err != nil {
 			return err
 		}
-		if err := d.audit(ctx, tx, cliActor, models.AuditUserPromote, id,
+		if err := a.audit(ctx, tx, cliActor, models.AuditUserPromote, id,
 			map[string]any{"role": cur.Role}, map[string]any{"role": models.RoleAdmin}); err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ func TestCreateAdminRefusesWeakPasswords(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.story+" is refused", func(t *testing.T) {
-			_, _, err := env.App.Services.CreateAdmin(context.Background(), "root@example.com", "root", tc.password)
+			_, _, err := env.App.Services.Admin.CreateAdmin(context.Background(), "root@example.com", "root", tc.password)
 			if !errors.Is(err, apperr.ErrValidation) {
 				t.Fatalf("err = %v, want validation_failed", err)
 			}
@@ -50,7 +50,7 @@ func TestCreateAdmin(t *testing.T) {
 		svc := env.App.Services
 
 		t.Run("a new admin is created and can log in with the password from stdin", func(t *testing.T) {
-			u, created, err := svc.CreateAdmin(ctx, "root@example.com", "root", strongPassword)
+			u, created, err := svc.Admin.CreateAdmin(ctx, "root@example.com", "root", strongPassword)
 			if err != nil || !created || u.Role != models.RoleAdmin {
 				t.Fatalf("u=%+v created=%v err=%v", u, created, err)
 			}
@@ -63,7 +63,7 @@ func TestCreateAdmin(t *testing.T) {
 
 		t.Run("an existing user is promoted; their old token stops working", func(t *testing.T) {
 			user := env.Register(t, "worker")
-			u, created, err := svc.CreateAdmin(ctx, "", user.Username, strongPassword)
+			u, created, err := svc.Admin.CreateAdmin(ctx, "", user.Username, strongPassword)
 			if err != nil || created || u.ID != user.ID || u.Role != models.RoleAdmin {
 				t.Fatalf("u=%+v created=%v err=%v", u, created, err)
 			}
@@ -77,7 +77,7 @@ func TestCreateAdmin(t *testing.T) {
 
 		t.Run("running it again changes nothing", func(t *testing.T) {
 			before := auditCount(t, env)
-			u, created, err := svc.CreateAdmin(ctx, "root@example.com", "root", strongPassword)
+			u, created, err := svc.Admin.CreateAdmin(ctx, "root@example.com", "root", strongPassword)
 			if err != nil || created || u.Role != models.RoleAdmin {
 				t.Fatalf("u=%+v created=%v err=%v", u, created, err)
 			}
@@ -116,7 +116,7 @@ func TestCreateAdmin(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.story, func(t *testing.T) {
-				_, _, err := svc.CreateAdmin(ctx, tc.email, tc.username, strongPassword)
+				_, _, err := svc.Admin.CreateAdmin(ctx, tc.email, tc.username, strongPassword)
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v, want %v", err, tc.want)
 				}
@@ -128,7 +128,7 @@ func TestCreateAdmin(t *testing.T) {
 			if err := models.UpdateUser(ctx, env.App.DB, gone.ID, map[string]any{"deleted_at": time.Now().UTC()}); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := svc.CreateAdmin(ctx, "fresh@example.com", gone.Username, strongPassword)
+			_, _, err := svc.Admin.CreateAdmin(ctx, "fresh@example.com", gone.Username, strongPassword)
 			if !errors.Is(err, apperr.ErrConflict) {
 				t.Fatalf("err = %v, want conflict", err)
 			}

@@ -6,20 +6,22 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 
 	"workcomm/apperr"
 	"workcomm/models"
 	"workcomm/tokens"
+	"workcomm/views"
 )
 
-// Session is what register, login and refresh answer: the user and a token pair.
-type Session struct {
-	User         *models.User
-	AccessToken  string
-	RefreshToken string
-	ExpiresIn    int // seconds
+// Auth is the sessions domain: registration, login, token rotation and the
+// check of every access token.
+type Auth struct {
+	*Core
+	tokens *tokens.Manager
 }
 
 // RegisterInput is a validated registration.
@@ -37,11 +39,20 @@ var dummyHash = sync.OnceValue(func() []byte {
 })
 
 // Register creates a user and opens a session; limited per client IP.
-func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) (*Session, error) {
-	if ok, wait := d.Limits.Register.Allow(ctx, clientIP); !ok {
+func (a *Auth) Register(ctx context.Context, in RegisterInput, clientIP string) (*views.Session, error) {
+	if ok, wait := a.Limits.Register.Allow(ctx, clientIP); !ok {
 		return nil, apperr.RateLimited(wait)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), d.BcryptCost)
+	u, err := a.register(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return a.openSession(ctx, u, tokens.NewFamilyID())
+}
+
+// register creates the account of a registration.
+func (a *Auth) register(ctx context.Context, in RegisterInput) (*models.User, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), a.BcryptCost)
 	if err != nil {
 		return nil, err
 	}
@@ -57,19 +68,19 @@ func (d *Deps) Register(ctx context.Context, in RegisterInput, clientIP string) 
 		Role:         models.RoleUser,
 		Plan:         models.PlanFree,
 	}
-	if err := models.CreateUser(ctx, d.DB, u); err != nil {
+	if err := models.CreateUser(ctx, a.DB, u); err != nil {
 		return nil, err
 	}
-	return d.openSession(ctx, u, tokens.NewFamilyID())
+	return u, nil
 }
 
 // Login checks a login (email or username) and password. Failures are limited
 // per account and per client IP; successes do not count.
-func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Session, error) {
-	if limited, wait := d.Limits.LoginByIP.Exhausted(ctx, clientIP); limited {
+func (a *Auth) Login(ctx context.Context, login, password, clientIP string) (*views.Session, error) {
+	if limited, wait := a.Limits.LoginByIP.Exhausted(ctx, clientIP); limited {
 		return nil, apperr.RateLimited(wait)
 	}
-	u, err := models.FindUserByLogin(ctx, d.DB, login)
+	u, err := models.FindUserByLogin(ctx, a.DB, login)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
@@ -81,60 +92,60 @@ func (d *Deps) Login(ctx context.Context, login, password, clientIP string) (*Se
 	if u != nil {
 		acct, hash = "user:"+strconv.FormatUint(u.ID, 10), []byte(u.PasswordHash)
 	}
-	if limited, wait := d.Limits.LoginByAcct.Exhausted(ctx, acct); limited {
+	if limited, wait := a.Limits.LoginByAcct.Exhausted(ctx, acct); limited {
 		return nil, apperr.RateLimited(wait)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		d.Limits.LoginByIP.Spend(ctx, clientIP)
-		d.Limits.LoginByAcct.Spend(ctx, acct)
+		a.Limits.LoginByIP.Spend(ctx, clientIP)
+		a.Limits.LoginByAcct.Spend(ctx, acct)
 		return nil, apperr.ErrInvalidCredentials
 	}
 	if u.Banned {
 		return nil, apperr.New(apperr.ErrForbidden, "this account is banned")
 	}
-	return d.openSession(ctx, u, tokens.NewFamilyID())
+	return a.openSession(ctx, u, tokens.NewFamilyID())
 }
 
 // Refresh rotates a refresh token: it works once. Presenting a used or revoked
 // token revokes its whole family (the token was stolen or replayed).
-func (d *Deps) Refresh(ctx context.Context, raw string) (*Session, error) {
+func (a *Auth) Refresh(ctx context.Context, raw string) (*views.Session, error) {
 	invalid := apperr.New(apperr.ErrUnauthorized, "refresh token is invalid or expired")
 	if raw == "" {
 		return nil, invalid
 	}
-	now := d.now()
-	t, err := models.FindRefreshToken(ctx, d.DB, tokens.HashRefreshToken(raw))
+	now := a.now()
+	t, err := models.FindRefreshToken(ctx, a.DB, tokens.HashRefreshToken(raw))
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, invalid
 	}
 	if err != nil {
 		return nil, err
 	}
-	familyRevoked, err := models.RefreshFamilyRevoked(ctx, d.DB, t.FamilyID)
+	familyRevoked, err := models.RefreshFamilyRevoked(ctx, a.DB, t.FamilyID)
 	if err != nil {
 		return nil, err
 	}
 	if t.UsedAt != nil || t.RevokedAt != nil || familyRevoked {
-		if err := models.RevokeRefreshFamily(ctx, d.DB, t.FamilyID, now); err != nil {
+		if err := models.RevokeRefreshFamily(ctx, a.DB, t.FamilyID, now); err != nil {
 			return nil, err
 		}
-		d.Log.Warn("refresh token reuse: family revoked", "user_id", t.UserID)
+		a.Log.Warn("refresh token reuse: family revoked", "user_id", t.UserID)
 		return nil, invalid
 	}
 	if now.After(t.ExpiresAt) {
 		return nil, invalid
 	}
-	won, err := models.MarkRefreshTokenUsed(ctx, d.DB, t.ID, now)
+	won, err := models.MarkRefreshTokenUsed(ctx, a.DB, t.ID, now)
 	if err != nil {
 		return nil, err
 	}
 	if !won { // a concurrent refresh used it first: that is reuse too
-		if err := models.RevokeRefreshFamily(ctx, d.DB, t.FamilyID, now); err != nil {
+		if err := models.RevokeRefreshFamily(ctx, a.DB, t.FamilyID, now); err != nil {
 			return nil, err
 		}
 		return nil, invalid
 	}
-	u, err := models.GetUser(ctx, d.DB, t.UserID)
+	u, err := models.GetUser(ctx, a.DB, t.UserID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, invalid
 	}
@@ -144,26 +155,27 @@ func (d *Deps) Refresh(ctx context.Context, raw string) (*Session, error) {
 	if u.Banned {
 		return nil, apperr.New(apperr.ErrForbidden, "this account is banned")
 	}
-	return d.openSession(ctx, u, t.FamilyID)
+	return a.openSession(ctx, u, t.FamilyID)
 }
 
 // Logout revokes the presented refresh token's family: that login ends.
-func (d *Deps) Logout(ctx context.Context, raw string) error {
+func (a *Auth) Logout(ctx context.Context, raw string) error {
 	if raw == "" {
 		return nil
 	}
-	t, err := models.FindRefreshToken(ctx, d.DB, tokens.HashRefreshToken(raw))
+	t, err := models.FindRefreshToken(ctx, a.DB, tokens.HashRefreshToken(raw))
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil // logging out twice is not an error
 	}
 	if err != nil {
 		return err
 	}
-	return models.RevokeRefreshFamily(ctx, d.DB, t.FamilyID, d.now())
+	return models.RevokeRefreshFamily(ctx, a.DB, t.FamilyID, a.now())
 }
 
-func (d *Deps) openSession(ctx context.Context, u *models.User, family string) (*Session, error) {
-	access, err := d.Tokens.Issue(u.ID, u.TokenVersion)
+// openSession issues an access token and a refresh token of family.
+func (a *Auth) openSession(ctx context.Context, u *models.User, family string) (*views.Session, error) {
+	access, err := a.tokens.Issue(u.ID, u.TokenVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -172,22 +184,22 @@ func (d *Deps) openSession(ctx context.Context, u *models.User, family string) (
 		UserID:    u.ID,
 		FamilyID:  family,
 		TokenHash: tokens.HashRefreshToken(raw),
-		ExpiresAt: d.now().Add(d.Config.RefreshTokenTTL),
+		ExpiresAt: a.now().Add(a.Config.RefreshTokenTTL),
 	}
-	if err := models.CreateRefreshToken(ctx, d.DB, rt); err != nil {
+	if err := models.CreateRefreshToken(ctx, a.DB, rt); err != nil {
 		return nil, err
 	}
-	return &Session{User: u, AccessToken: access, RefreshToken: raw, ExpiresIn: int(d.Tokens.TTL().Seconds())}, nil
+	return &views.Session{User: views.NewSelfUser(u, a.now()), AccessToken: access, RefreshToken: raw, ExpiresIn: int(a.tokens.TTL().Seconds())}, nil
 }
 
 // Authenticate resolves an access token to its live, unbanned user, checking
 // the token version so that a ban, delete or role change applies at once.
-func (d *Deps) Authenticate(ctx context.Context, raw string) (*models.User, error) {
-	id, ver, err := d.Tokens.Verify(raw)
+func (a *Auth) Authenticate(ctx context.Context, raw string) (*models.User, error) {
+	id, ver, err := a.tokens.Verify(raw)
 	if err != nil {
 		return nil, apperr.New(apperr.ErrUnauthorized, "access token is invalid or expired")
 	}
-	u, err := models.GetUser(ctx, d.DB, id)
+	u, err := models.GetUser(ctx, a.DB, id)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, apperr.New(apperr.ErrUnauthorized, "access token is invalid or expired")
 	}
@@ -198,4 +210,13 @@ func (d *Deps) Authenticate(ctx context.Context, raw string) (*models.User, erro
 		return nil, apperr.New(apperr.ErrUnauthorized, "access token is no longer valid")
 	}
 	return u, nil
+}
+
+// endSessions makes every access token of the user invalid (the auth check
+// compares token versions) and revokes every refresh token, inside tx.
+func endSessions(ctx context.Context, tx *gorm.DB, userID uint64, now time.Time) error {
+	if err := models.BumpTokenVersion(ctx, tx, userID); err != nil {
+		return err
+	}
+	return models.RevokeUserRefreshTokens(ctx, tx, userID, now)
 }

@@ -11,6 +11,7 @@ import (
 	"workcomm/models"
 	"workcomm/services"
 	"workcomm/testenv"
+	"workcomm/views"
 )
 
 // TestGroupCommit sends concurrently, so that sends share transactions, and
@@ -54,7 +55,7 @@ func TestGroupCommit(t *testing.T) {
 
 		t.Run("concurrent senders in several groups: gap-free seqs, every message once, own messages read, duplicates answered with the first", func(t *testing.T) {
 			type result struct {
-				msg     *models.Message
+				msg     *views.Message
 				created bool
 				err     error
 			}
@@ -67,7 +68,7 @@ func TestGroupCommit(t *testing.T) {
 					cid := fmt.Sprintf("c%d", k)
 					for copy := range 2 { // the same clientMsgId twice, at once
 						wg.Go(func() {
-							m, created, err := svc.SendMessage(t.Context(), u, key, services.SendInput{Body: "hi", ClientMsgID: &cid})
+							m, created, err := svc.Chat.Send(t.Context(), u, key, services.SendInput{Body: "hi", ClientMsgID: &cid})
 							results[i][2*k+copy] = result{m, created, err}
 						})
 					}
@@ -119,7 +120,7 @@ func TestGroupCommit(t *testing.T) {
 			errs := make([]error, members+1)
 			for i, u := range append(users[:members:members], out) {
 				wg.Go(func() {
-					_, _, errs[i] = svc.SendMessage(t.Context(), u, key, services.SendInput{Body: "mixed batch"})
+					_, _, errs[i] = svc.Chat.Send(t.Context(), u, key, services.SendInput{Body: "mixed batch"})
 				})
 			}
 			wg.Wait()
@@ -141,16 +142,16 @@ func TestGroupCommit(t *testing.T) {
 			u := users[0]
 			testenv.Expect(t, env.Post(t, fmt.Sprintf("/api/v1/chat/groups/%d/members", groupIDs[1]), owners[1].AccessToken, map[string]any{"userId": u.ID}), http.StatusCreated)
 			cid := "reused"
-			if _, _, err := svc.SendMessage(t.Context(), u, services.ConvKey{Type: models.ConvGroup, ID: groupIDs[0]}, services.SendInput{Body: "first", ClientMsgID: &cid}); err != nil {
+			if _, _, err := svc.Chat.Send(t.Context(), u, services.ConvKey{Type: models.ConvGroup, ID: groupIDs[0]}, services.SendInput{Body: "first", ClientMsgID: &cid}); err != nil {
 				t.Fatal(err)
 			}
 			var wg sync.WaitGroup
 			var mine, other error
 			wg.Go(func() {
-				_, _, mine = svc.SendMessage(t.Context(), u, services.ConvKey{Type: models.ConvGroup, ID: groupIDs[1]}, services.SendInput{Body: "elsewhere", ClientMsgID: &cid})
+				_, _, mine = svc.Chat.Send(t.Context(), u, services.ConvKey{Type: models.ConvGroup, ID: groupIDs[1]}, services.SendInput{Body: "elsewhere", ClientMsgID: &cid})
 			})
 			wg.Go(func() {
-				_, _, other = svc.SendMessage(t.Context(), users[members], services.ConvKey{Type: models.ConvGroup, ID: groupIDs[1]}, services.SendInput{Body: "mine", ClientMsgID: &cid})
+				_, _, other = svc.Chat.Send(t.Context(), users[members], services.ConvKey{Type: models.ConvGroup, ID: groupIDs[1]}, services.SendInput{Body: "mine", ClientMsgID: &cid})
 			})
 			wg.Wait()
 			if !errors.Is(mine, apperr.ErrConflict) {

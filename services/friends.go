@@ -8,26 +8,27 @@ import (
 
 	"workcomm/apperr"
 	"workcomm/models"
+	"workcomm/views"
 )
 
-// FriendRequestResult is the outcome of sending a request: either a pending
-// request, or (when the other side had already asked) a friendship.
-type FriendRequestResult struct {
-	Request    *models.FriendRequest
-	Friendship *models.Friendship
+// Friends is the friendships domain: requests, their answers, the list.
+type Friends struct {
+	*Core
+	presence *Presence
 }
 
-// SendFriendRequest asks toID to be friends. If toID had already asked the
-// caller, the two become friends at once.
-func (d *Deps) SendFriendRequest(ctx context.Context, me *models.User, toID uint64) (*FriendRequestResult, error) {
+// SendRequest asks toID to be friends: the pending request, or, if toID had
+// already asked the caller, the friendship it became at once.
+func (f *Friends) SendRequest(ctx context.Context, me *models.User, toID uint64) (*views.FriendRequest, *views.Friend, error) {
 	if toID == me.ID {
-		return nil, apperr.Field("userId", "you cannot befriend yourself")
+		return nil, nil, apperr.Field("userId", "you cannot befriend yourself")
 	}
-	if _, err := models.GetUser(ctx, d.DB, toID); err != nil {
-		return nil, err
+	if _, err := models.GetUser(ctx, f.DB, toID); err != nil {
+		return nil, nil, err
 	}
-	var out FriendRequestResult
-	err := d.DB.Transaction(func(tx *gorm.DB) error {
+	var request *models.FriendRequest
+	var friendship *models.Friendship
+	err := f.DB.Transaction(func(tx *gorm.DB) error {
 		friends, err := models.AreFriends(ctx, tx, me.ID, toID)
 		if err != nil {
 			return err
@@ -43,26 +44,32 @@ func (d *Deps) SendFriendRequest(ctx context.Context, me *models.User, toID uint
 			if _, err := models.DeleteFriendRequest(ctx, tx, reverse.ID); err != nil {
 				return err
 			}
-			out.Friendship, err = models.CreateFriendship(ctx, tx, me.ID, toID)
+			friendship, err = models.CreateFriendship(ctx, tx, me.ID, toID)
 			return err
 		}
-		out.Request, err = models.CreateFriendRequest(ctx, tx, me.ID, toID)
+		request, err = models.CreateFriendRequest(ctx, tx, me.ID, toID)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if out.Friendship != nil {
-		d.Realtime.FriendsChanged(ctx, me.ID, toID)
+	if friendship != nil {
+		f.presence.introduce(ctx, me.ID, toID)
+		friend, err := f.friend(ctx, friendship, toID)
+		return nil, friend, err
 	}
-	return &out, nil
+	reqs, err := f.requestViews(ctx, []models.FriendRequest{*request})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &reqs[0], nil, nil
 }
 
-// AcceptFriendRequest turns a request addressed to the caller into a friendship.
-func (d *Deps) AcceptFriendRequest(ctx context.Context, me *models.User, requestID uint64) (*models.Friendship, error) {
-	var f *models.Friendship
+// Accept turns a request addressed to the caller into a friendship.
+func (f *Friends) Accept(ctx context.Context, me *models.User, requestID uint64) (*views.Friend, error) {
+	var friendship *models.Friendship
 	var fromID uint64
-	err := d.DB.Transaction(func(tx *gorm.DB) error {
+	err := f.DB.Transaction(func(tx *gorm.DB) error {
 		r, err := models.GetFriendRequestFor(ctx, tx, requestID, me.ID)
 		if err != nil {
 			return err
@@ -81,24 +88,23 @@ func (d *Deps) AcceptFriendRequest(ctx context.Context, me *models.User, request
 			return apperr.New(apperr.ErrNotFound, "friend request not found")
 		}
 		fromID = r.FromID
-		f, err = models.CreateFriendship(ctx, tx, r.FromID, r.ToID)
+		friendship, err = models.CreateFriendship(ctx, tx, r.FromID, r.ToID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	d.Realtime.FriendsChanged(ctx, me.ID, fromID)
-	return f, nil
+	f.presence.introduce(ctx, me.ID, fromID)
+	return f.friend(ctx, friendship, fromID)
 }
 
-// DeclineFriendRequest removes a request: the addressee declines it, the
-// sender withdraws it.
-func (d *Deps) DeclineFriendRequest(ctx context.Context, me *models.User, requestID uint64) error {
-	r, err := models.GetFriendRequestFor(ctx, d.DB, requestID, me.ID)
+// Decline removes a request: the addressee declines it, the sender withdraws it.
+func (f *Friends) Decline(ctx context.Context, me *models.User, requestID uint64) error {
+	r, err := models.GetFriendRequestFor(ctx, f.DB, requestID, me.ID)
 	if err != nil {
 		return err
 	}
-	deleted, err := models.DeleteFriendRequest(ctx, d.DB, r.ID)
+	deleted, err := models.DeleteFriendRequest(ctx, f.DB, r.ID)
 	if err != nil {
 		return err
 	}
@@ -108,21 +114,81 @@ func (d *Deps) DeclineFriendRequest(ctx context.Context, me *models.User, reques
 	return nil
 }
 
-// RemoveFriend ends a friendship.
-func (d *Deps) RemoveFriend(ctx context.Context, me *models.User, friendID uint64) error {
-	if err := models.DeleteFriendship(ctx, d.DB, me.ID, friendID); err != nil {
+// Remove ends a friendship.
+func (f *Friends) Remove(ctx context.Context, me *models.User, friendID uint64) error {
+	if err := models.DeleteFriendship(ctx, f.DB, me.ID, friendID); err != nil {
 		return err
 	}
-	d.Realtime.FriendsChanged(ctx, me.ID, friendID)
+	f.presence.introduce(ctx, me.ID, friendID)
 	return nil
 }
 
-// ListFriends returns the caller's friends.
-func (d *Deps) ListFriends(ctx context.Context, me *models.User) ([]models.FriendEntry, error) {
-	return models.ListFriends(ctx, d.DB, me.ID)
+// List pages the caller's live friends, oldest friendship first (see
+// models.ListFriends): a new friend comes last, so paging never repeats one.
+func (f *Friends) List(ctx context.Context, me *models.User, page Page) (views.List[views.Friend], error) {
+	after, err := page.keyset()
+	if err != nil {
+		return views.List[views.Friend]{}, err
+	}
+	entries, more, err := models.ListFriends(ctx, f.DB, me.ID, after, page.Limit)
+	if err != nil {
+		return views.List[views.Friend]{}, err
+	}
+	ids := make([]uint64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.FriendID
+	}
+	users, err := f.publicUsersByID(ctx, ids)
+	if err != nil {
+		return views.List[views.Friend]{}, err
+	}
+	out := make([]views.Friend, len(entries))
+	for i, e := range entries {
+		out[i] = views.NewFriend(users[e.FriendID], e.Since)
+	}
+	var next views.Cursor
+	if more {
+		last := entries[len(entries)-1]
+		next = views.Cursor{At: last.Since, ID: last.FriendID}
+	}
+	return views.NewList(out, next), nil
 }
 
-// ListFriendRequests returns the caller's pending requests, in and out.
-func (d *Deps) ListFriendRequests(ctx context.Context, me *models.User) (incoming, outgoing []models.FriendRequest, err error) {
-	return models.ListFriendRequests(ctx, d.DB, me.ID)
+// Requests returns the caller's pending requests, in and out.
+func (f *Friends) Requests(ctx context.Context, me *models.User) (*views.FriendRequests, error) {
+	in, out, err := models.ListFriendRequests(ctx, f.DB, me.ID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := f.requestViews(ctx, append(append([]models.FriendRequest{}, in...), out...))
+	if err != nil {
+		return nil, err
+	}
+	return &views.FriendRequests{Incoming: all[:len(in)], Outgoing: all[len(in):]}, nil
+}
+
+// friend builds the view of a friendship as the other side, friendID, is seen.
+func (f *Friends) friend(ctx context.Context, fr *models.Friendship, friendID uint64) (*views.Friend, error) {
+	users, err := f.publicUsersByID(ctx, []uint64{friendID})
+	if err != nil {
+		return nil, err
+	}
+	v := views.NewFriend(users[friendID], fr.CreatedAt)
+	return &v, nil
+}
+
+func (f *Friends) requestViews(ctx context.Context, reqs []models.FriendRequest) ([]views.FriendRequest, error) {
+	ids := make([]uint64, 0, 2*len(reqs))
+	for _, r := range reqs {
+		ids = append(ids, r.FromID, r.ToID)
+	}
+	users, err := f.publicUsersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.FriendRequest, len(reqs))
+	for i := range reqs {
+		out[i] = views.NewFriendRequest(&reqs[i], users[reqs[i].FromID], users[reqs[i].ToID])
+	}
+	return out, nil
 }

@@ -11,7 +11,14 @@ import (
 
 	"workcomm/apperr"
 	"workcomm/models"
+	"workcomm/views"
 )
+
+// Groups is the groups domain: a group, its members and their roles, within
+// the owner's plan. Its messages are Chat's.
+type Groups struct {
+	*Core
+}
 
 // PlanLimits are what a plan lets an owner have: live groups owned, and
 // members per group (owner included).
@@ -32,15 +39,6 @@ func LimitsFor(u *models.User, now time.Time) PlanLimits {
 	return planLimits[u.EffectivePlan(now)]
 }
 
-// GroupDetail is a group with its members, as one member sees it.
-type GroupDetail struct {
-	Group       models.Group
-	Members     []models.GroupMember
-	Users       map[uint64]*models.User // the members' accounts, deleted ones included
-	Unread      uint64
-	LastMessage *models.Message
-}
-
 // CreateGroupInput is a validated POST /chat/groups.
 type CreateGroupInput struct {
 	Name        string
@@ -54,9 +52,9 @@ type UpdateGroupInput struct {
 	Description *string
 }
 
-// CreateGroup makes a group owned by the caller with the given members; every
-// member's group socket joins it at once.
-func (d *Deps) CreateGroup(ctx context.Context, me *models.User, in CreateGroupInput) (*GroupDetail, error) {
+// Create makes a group owned by the caller with the given members; every
+// member's group socket joins it at once (one event for all of them).
+func (s *Groups) Create(ctx context.Context, me *models.User, in CreateGroupInput) (*views.Group, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		return nil, apperr.Field("name", "is required")
@@ -67,16 +65,16 @@ func (d *Deps) CreateGroup(ctx context.Context, me *models.User, in CreateGroupI
 			ids = append(ids, id)
 		}
 	}
-	if err := d.checkLiveUsers(ctx, ids); err != nil {
+	if err := s.checkLiveUsers(ctx, ids); err != nil {
 		return nil, err
 	}
-	now := d.now()
+	now := s.now()
 	g := &models.Group{Name: name, Description: strings.TrimSpace(in.Description), OwnerID: me.ID}
 	members := []models.GroupMember{{UserID: me.ID, Role: models.GroupRoleOwner, JoinedAt: now}}
 	for _, id := range ids {
 		members = append(members, models.GroupMember{UserID: id, Role: models.GroupRoleMember, JoinedAt: now})
 	}
-	err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Locking the owner's row makes two concurrent creations count in turn.
 		owner, err := models.LockUser(ctx, tx, me.ID)
 		if err != nil {
@@ -98,22 +96,23 @@ func (d *Deps) CreateGroup(ctx context.Context, me *models.User, in CreateGroupI
 	if err != nil {
 		return nil, err
 	}
-	detail, err := d.groupDetail(ctx, g, 0)
+	v, err := s.view(ctx, g, 0)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range members {
-		d.Realtime.Publish(ctx, Event{Type: EventGroupJoined, GroupID: g.ID, UserID: m.UserID, Group: detail})
-	}
-	return detail, nil
+	// A new group looks the same to every member (nothing unread, no message).
+	memberIDs := append([]uint64{me.ID}, ids...)
+	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Join, Users: memberIDs, Room: g.ID,
+		Type: EventGroupJoined, Data: views.GroupJoined{Group: *v}})
+	return v, nil
 }
 
 // checkLiveUsers refuses ids that are not live users (400 on memberIds).
-func (d *Deps) checkLiveUsers(ctx context.Context, ids []uint64) error {
+func (s *Groups) checkLiveUsers(ctx context.Context, ids []uint64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	live, err := models.LiveUserIDs(ctx, d.DB, ids)
+	live, err := models.LiveUserIDs(ctx, s.DB, ids)
 	if err != nil {
 		return err
 	}
@@ -129,32 +128,51 @@ func (d *Deps) checkLiveUsers(ctx context.Context, ids []uint64) error {
 	return nil
 }
 
-// GetGroup returns a group the caller is a member of, with its members.
-func (d *Deps) GetGroup(ctx context.Context, me *models.User, id uint64) (*GroupDetail, error) {
-	mine, err := models.GetMembership(ctx, d.DB, id, me.ID)
+// Get returns a group the caller is a member of, with its members.
+func (s *Groups) Get(ctx context.Context, me *models.User, id uint64) (*views.Group, error) {
+	mine, err := models.GetMembership(ctx, s.DB, id, me.ID)
 	if err != nil {
 		return nil, err
 	}
-	g, err := models.GetGroup(ctx, d.DB, id)
+	g, err := models.GetGroup(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
 	}
-	return d.groupDetail(ctx, g, mine.LastReadSeq)
+	return s.view(ctx, g, mine.LastReadSeq)
 }
 
 // GroupIDsOf returns the live groups the user is in (their group socket's rooms).
-func (d *Deps) GroupIDsOf(ctx context.Context, userID uint64) ([]uint64, error) {
-	return models.GroupIDsOf(ctx, d.DB, userID)
+func (s *Groups) GroupIDsOf(ctx context.Context, userID uint64) ([]uint64, error) {
+	return models.GroupIDsOf(ctx, s.DB, userID)
 }
 
-// ListGroups returns the caller's groups, newest activity first.
-func (d *Deps) ListGroups(ctx context.Context, me *models.User) ([]models.GroupSummary, error) {
-	return models.ListUserGroups(ctx, d.DB, me.ID)
+// List pages the caller's groups, newest activity first (see
+// models.ListUserGroups), with unread counts and last messages.
+func (s *Groups) List(ctx context.Context, me *models.User, page Page) (views.List[views.Group], error) {
+	var list views.List[views.Group]
+	after, err := page.keyset()
+	if err != nil {
+		return list, err
+	}
+	groups, more, err := models.ListUserGroups(ctx, s.DB, me.ID, after, page.Limit)
+	if err != nil {
+		return list, err
+	}
+	out := make([]views.Group, len(groups))
+	for i := range groups {
+		out[i] = views.NewGroupSummary(&groups[i])
+	}
+	var next views.Cursor
+	if more {
+		last := &groups[len(groups)-1]
+		next = views.Cursor{At: last.ActivityAt(), ID: last.Group.ID}
+	}
+	return views.NewList(out, next), nil
 }
 
-// UpdateGroup renames or redescribes a group (owner or admin).
-func (d *Deps) UpdateGroup(ctx context.Context, me *models.User, id uint64, in UpdateGroupInput) (*GroupDetail, error) {
-	mine, err := d.manager(ctx, me, id)
+// Update renames or redescribes a group (owner or admin).
+func (s *Groups) Update(ctx context.Context, me *models.User, id uint64, in UpdateGroupInput) (*views.Group, error) {
+	mine, err := s.manager(ctx, me, id)
 	if err != nil {
 		return nil, err
 	}
@@ -170,47 +188,48 @@ func (d *Deps) UpdateGroup(ctx context.Context, me *models.User, id uint64, in U
 		cols["description"] = strings.TrimSpace(*in.Description)
 	}
 	if len(cols) > 0 {
-		if err := models.UpdateGroup(ctx, d.DB, id, cols); err != nil {
+		if err := models.UpdateGroup(ctx, s.DB, id, cols); err != nil {
 			return nil, err
 		}
 	}
-	g, err := models.GetGroup(ctx, d.DB, id)
+	g, err := models.GetGroup(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
 	}
-	return d.groupDetail(ctx, g, mine.LastReadSeq)
+	return s.view(ctx, g, mine.LastReadSeq)
 }
 
-// DeleteGroup soft-deletes a group (owner only); every member's socket leaves it.
-func (d *Deps) DeleteGroup(ctx context.Context, me *models.User, id uint64) error {
-	mine, err := models.GetMembership(ctx, d.DB, id, me.ID)
+// Delete soft-deletes a group (owner only); every member's socket leaves it.
+func (s *Groups) Delete(ctx context.Context, me *models.User, id uint64) error {
+	mine, err := models.GetMembership(ctx, s.DB, id, me.ID)
 	if err != nil {
 		return err
 	}
 	if mine.Role != models.GroupRoleOwner {
 		return apperr.New(apperr.ErrForbidden, "only the owner can delete the group")
 	}
-	if err := models.DeleteGroup(ctx, d.DB, id); err != nil {
+	if err := models.DeleteGroup(ctx, s.DB, id); err != nil {
 		return err
 	}
-	d.Realtime.Publish(ctx, Event{Type: EventGroupLeft, GroupID: id})
+	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Leave, Room: id,
+		Type: EventGroupLeft, Data: views.GroupLeft{GroupID: id}})
 	return nil
 }
 
-// AddGroupMember adds a user to a group (owner or admin), within the owner's
+// AddMember adds a user to a group (owner or admin), within the owner's
 // plan; their group sockets join it at once.
-func (d *Deps) AddGroupMember(ctx context.Context, me *models.User, groupID, userID uint64) (*models.GroupMember, *models.User, error) {
-	if _, err := d.manager(ctx, me, groupID); err != nil {
-		return nil, nil, err
+func (s *Groups) AddMember(ctx context.Context, me *models.User, groupID, userID uint64) (*views.GroupMember, error) {
+	if _, err := s.manager(ctx, me, groupID); err != nil {
+		return nil, err
 	}
-	user, err := models.GetUser(ctx, d.DB, userID)
+	user, err := models.GetUser(ctx, s.DB, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	now := d.now()
+	now := s.now()
 	m := &models.GroupMember{GroupID: groupID, UserID: userID, Role: models.GroupRoleMember, JoinedAt: now}
 	var g *models.Group
-	err = d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Locking the group row makes two concurrent additions count in turn.
 		if g, err = models.LockGroup(ctx, tx, groupID); err != nil {
 			return err
@@ -232,22 +251,24 @@ func (d *Deps) AddGroupMember(ctx context.Context, me *models.User, groupID, use
 		return models.AddGroupMember(ctx, tx, m)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	detail, err := d.groupDetail(ctx, g, m.LastReadSeq)
+	v, err := s.view(ctx, g, m.LastReadSeq)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	d.Realtime.Publish(ctx, Event{Type: EventGroupJoined, GroupID: groupID, UserID: userID, Group: detail})
-	return m, user, nil
+	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Join, Users: []uint64{userID}, Room: groupID,
+		Type: EventGroupJoined, Data: views.GroupJoined{Group: *v}})
+	member := views.NewGroupMember(m, s.publicUser(ctx, user))
+	return &member, nil
 }
 
-// RemoveGroupMember removes a member (owner or admin) or lets the caller
-// leave. The owner cannot leave (they delete the group instead) nor be
-// removed; an admin removes plain members only. The removed user's sockets
-// leave the group at once.
-func (d *Deps) RemoveGroupMember(ctx context.Context, me *models.User, groupID, userID uint64) error {
-	mine, err := models.GetMembership(ctx, d.DB, groupID, me.ID)
+// RemoveMember removes a member (owner or admin) or lets the caller leave.
+// The owner cannot leave (they delete the group instead) nor be removed; an
+// admin removes plain members only. The removed user's sockets leave the
+// group at once.
+func (s *Groups) RemoveMember(ctx context.Context, me *models.User, groupID, userID uint64) error {
+	mine, err := models.GetMembership(ctx, s.DB, groupID, me.ID)
 	if err != nil {
 		return err
 	}
@@ -259,7 +280,7 @@ func (d *Deps) RemoveGroupMember(ctx context.Context, me *models.User, groupID, 
 		if !mine.CanManage() {
 			return apperr.New(apperr.ErrForbidden, "only the owner or an admin can remove members")
 		}
-		target, err := models.GetMembership(ctx, d.DB, groupID, userID)
+		target, err := models.GetMembership(ctx, s.DB, groupID, userID)
 		if err != nil {
 			return apperr.New(apperr.ErrNotFound, "member not found")
 		}
@@ -267,46 +288,48 @@ func (d *Deps) RemoveGroupMember(ctx context.Context, me *models.User, groupID, 
 			return apperr.New(apperr.ErrForbidden, "you cannot remove this member")
 		}
 	}
-	if err := models.RemoveGroupMember(ctx, d.DB, groupID, userID); err != nil {
+	if err := models.RemoveGroupMember(ctx, s.DB, groupID, userID); err != nil {
 		return err
 	}
-	d.Realtime.Publish(ctx, Event{Type: EventGroupLeft, GroupID: groupID, UserID: userID})
+	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Leave, Users: []uint64{userID}, Room: groupID,
+		Type: EventGroupLeft, Data: views.GroupLeft{GroupID: groupID}})
 	return nil
 }
 
-// SetGroupMemberRole makes a member an admin of the group or a plain member
+// SetMemberRole makes a member an admin of the group or a plain member
 // again. Only the owner hands out or takes back the admin role; the owner's
 // own role does not change this way.
-func (d *Deps) SetGroupMemberRole(ctx context.Context, me *models.User, groupID, userID uint64, role string) (*models.GroupMember, *models.User, error) {
-	mine, err := models.GetMembership(ctx, d.DB, groupID, me.ID)
+func (s *Groups) SetMemberRole(ctx context.Context, me *models.User, groupID, userID uint64, role string) (*views.GroupMember, error) {
+	mine, err := models.GetMembership(ctx, s.DB, groupID, me.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if mine.Role != models.GroupRoleOwner {
-		return nil, nil, apperr.New(apperr.ErrForbidden, "only the owner can change roles")
+		return nil, apperr.New(apperr.ErrForbidden, "only the owner can change roles")
 	}
-	target, err := models.GetMembership(ctx, d.DB, groupID, userID)
+	target, err := models.GetMembership(ctx, s.DB, groupID, userID)
 	if err != nil {
-		return nil, nil, apperr.New(apperr.ErrNotFound, "member not found")
+		return nil, apperr.New(apperr.ErrNotFound, "member not found")
 	}
 	if target.Role == models.GroupRoleOwner {
-		return nil, nil, apperr.Field("role", "the owner's role cannot change")
+		return nil, apperr.Field("role", "the owner's role cannot change")
 	}
-	if err := models.SetGroupMemberRole(ctx, d.DB, groupID, userID, role); err != nil {
-		return nil, nil, err
+	if err := models.SetGroupMemberRole(ctx, s.DB, groupID, userID, role); err != nil {
+		return nil, err
 	}
 	target.Role = role
-	user, err := models.GetUserUnscoped(ctx, d.DB, userID)
+	user, err := models.GetUserUnscoped(ctx, s.DB, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return target, user, nil
+	member := views.NewGroupMember(target, s.publicUser(ctx, user))
+	return &member, nil
 }
 
 // manager returns the caller's membership if they are owner or admin: 404 for
 // a non-member, 403 for a plain member.
-func (d *Deps) manager(ctx context.Context, me *models.User, groupID uint64) (*models.GroupMember, error) {
-	mine, err := models.GetMembership(ctx, d.DB, groupID, me.ID)
+func (s *Groups) manager(ctx context.Context, me *models.User, groupID uint64) (*models.GroupMember, error) {
+	mine, err := models.GetMembership(ctx, s.DB, groupID, me.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -316,10 +339,10 @@ func (d *Deps) manager(ctx context.Context, me *models.User, groupID uint64) (*m
 	return mine, nil
 }
 
-// groupDetail loads a group's members and last message; readSeq is the
-// viewer's read mark (for unread).
-func (d *Deps) groupDetail(ctx context.Context, g *models.Group, readSeq uint64) (*GroupDetail, error) {
-	members, err := models.ListGroupMembers(ctx, d.DB, g.ID)
+// view builds a group with its members (and their presence) and its last
+// message, as the viewer whose read mark is readSeq sees it.
+func (s *Groups) view(ctx context.Context, g *models.Group, readSeq uint64) (*views.Group, error) {
+	members, err := models.ListGroupMembers(ctx, s.DB, g.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -327,50 +350,20 @@ func (d *Deps) groupDetail(ctx context.Context, g *models.Group, readSeq uint64)
 	for i, m := range members {
 		ids[i] = m.UserID
 	}
-	users, err := models.UsersByIDs(ctx, d.DB, ids)
+	users, err := s.publicUsersByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	detail := &GroupDetail{Group: *g, Members: members, Users: users, Unread: g.LastSeq - min(readSeq, g.LastSeq)}
+	var last *models.Message
 	if g.LastSeq > 0 {
-		page, _, err := models.ListMessages(ctx, d.DB, models.ConvGroup, g.ID, models.HistoryQuery{Limit: 1})
+		page, _, err := models.ListMessages(ctx, s.DB, models.ConvGroup, g.ID, models.HistoryQuery{Limit: 1})
 		if err != nil {
 			return nil, err
 		}
 		if len(page) == 1 {
-			detail.LastMessage = &page[0]
+			last = &page[0]
 		}
 	}
-	return detail, nil
-}
-
-// demoGroupName names the group the seeder makes.
-const demoGroupName = "General"
-
-// SeedDemoGroup is a Seeder: the first demo user owns a "General" group with
-// every other demo user in it and a welcome message. It runs once.
-func SeedDemoGroup(ctx context.Context, d *Deps, users []*models.User) error {
-	if len(users) == 0 {
-		return nil
-	}
-	owner := users[0]
-	mine, err := models.ListUserGroups(ctx, d.DB, owner.ID)
-	if err != nil {
-		return err
-	}
-	for _, g := range mine {
-		if g.Group.Name == demoGroupName && g.Group.OwnerID == owner.ID {
-			return nil
-		}
-	}
-	in := CreateGroupInput{Name: demoGroupName, Description: "Everyone in the demo"}
-	for _, u := range users[1:] {
-		in.MemberIDs = append(in.MemberIDs, u.ID)
-	}
-	g, err := d.CreateGroup(ctx, owner, in)
-	if err != nil {
-		return err
-	}
-	_, _, err = d.SendMessage(ctx, owner, ConvKey{Type: models.ConvGroup, ID: g.Group.ID}, SendInput{Body: "Welcome to WorkComm!"})
-	return err
+	v := views.NewGroup(g, readSeq, last).WithMembers(members, users)
+	return &v, nil
 }

@@ -17,7 +17,7 @@ func TestSeedMakesOneDemoGroup(t *testing.T) {
 		if _, err := env.App.Seed(t.Context()); err != nil { // seeding twice changes nothing
 			t.Fatal(err)
 		}
-		groups, err := models.ListUserGroups(t.Context(), env.App.DB, users[0].ID)
+		groups, _, err := models.ListUserGroups(t.Context(), env.App.DB, users[0].ID, models.Keyset{}, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -22,7 +21,16 @@ import (
 	"workcomm/apperr"
 	"workcomm/configs"
 	"workcomm/models"
+	"workcomm/views"
 )
+
+// Payments is the payments domain: plans, PaymentIntents at Stripe, the
+// caller's payments and Stripe's webhook.
+type Payments struct {
+	*Core
+	// stripe is the Stripe API client; nil when payments are off (no keys).
+	stripe *client.API
+}
 
 // Plan is a premium plan on sale. The catalogue lives here, on the server: the
 // amount charged always comes from it, never from the client.
@@ -40,8 +48,14 @@ var plans = []Plan{
 	{ID: "premium_yearly", Name: "Premium, yearly", Amount: 9000, Currency: "eur", Days: 365},
 }
 
-// Plans returns the plans on sale.
-func Plans() []Plan { return slices.Clone(plans) }
+// Plans lists the plans on sale.
+func (s *Payments) Plans() views.List[views.Plan] {
+	out := make([]views.Plan, len(plans))
+	for i, p := range plans {
+		out[i] = views.Plan{ID: p.ID, Name: p.Name, Amount: p.Amount, Currency: p.Currency, Days: p.Days}
+	}
+	return views.NewList(out, views.Cursor{})
+}
 
 // PlanByID returns the plan with this id.
 func PlanByID(id string) (Plan, bool) {
@@ -53,18 +67,13 @@ func PlanByID(id string) (Plan, bool) {
 	return Plan{}, false
 }
 
-// PaymentConfig is what the browser needs to show Stripe's Payment Element.
-type PaymentConfig struct {
-	Enabled        bool
-	PublishableKey string // "" when payments are off
-}
-
-// PaymentConfig reports whether payments are on and the publishable key.
-func (d *Deps) PaymentConfig() PaymentConfig {
-	if !d.Config.PaymentsEnabled() {
-		return PaymentConfig{}
+// BrowserConfig is what the browser needs to show Stripe's Payment
+// Element: whether payments are on, and the publishable key.
+func (s *Payments) BrowserConfig() views.PaymentConfig {
+	if !s.Config.PaymentsEnabled() {
+		return views.PaymentConfig{}
 	}
-	return PaymentConfig{Enabled: true, PublishableKey: d.Config.StripePublishableKey}
+	return views.PaymentConfig{Enabled: true, PublishableKey: s.Config.StripePublishableKey}
 }
 
 // Stripe client settings.
@@ -105,45 +114,37 @@ func (l stripeLogger) Infof(format string, v ...any)  { l.log.Debug(fmt.Sprintf(
 func (l stripeLogger) Warnf(format string, v ...any)  { l.log.Warn(fmt.Sprintf(format, v...)) }
 func (l stripeLogger) Errorf(format string, v ...any) { l.log.Error(fmt.Sprintf(format, v...)) }
 
-// PaymentIntentResult is a payment with the secret the browser confirms it with.
-type PaymentIntentResult struct {
-	Payment      *models.Payment
-	ClientSecret string
-	// Replayed is true when the Idempotency-Key had been used before and this
-	// is the first request's payment.
-	Replayed bool
-}
-
 // maxIdempotencyKeyLen is the longest Idempotency-Key accepted: the key is
 // stored in a 255-character column (and Stripe's own limit is 255 too).
 const maxIdempotencyKeyLen = 255
 
-// CreatePaymentIntent starts paying for a plan: a Stripe PaymentIntent for the
-// plan's amount and a pending Payment. With an idempotency key, the same key
-// from the same user answers the first payment again instead of a new one.
-func (d *Deps) CreatePaymentIntent(ctx context.Context, me *models.User, planID, idemKey string) (*PaymentIntentResult, error) {
-	if d.Stripe == nil {
-		return nil, apperr.ErrPaymentsOff
+// CreateIntent starts paying for a plan: a Stripe PaymentIntent for the
+// plan's amount and a pending Payment, with the secret the browser confirms
+// it with. With an idempotency key, the same key from the same user answers
+// the first payment again (replayed) instead of a new one.
+func (s *Payments) CreateIntent(ctx context.Context, me *models.User, planID, idemKey string) (intent *views.PaymentIntent, replayed bool, err error) {
+	if s.stripe == nil {
+		return nil, false, apperr.ErrPaymentsOff
 	}
 	plan, ok := PlanByID(planID)
 	if !ok {
-		return nil, apperr.Field("planId", "is not a plan on sale")
+		return nil, false, apperr.Field("planId", "is not a plan on sale")
 	}
 	if idemKey != "" {
 		if !validIdempotencyKey(idemKey) {
-			return nil, apperr.Field("Idempotency-Key", fmt.Sprintf("must be 1 to %d printable ASCII characters", maxIdempotencyKeyLen))
+			return nil, false, apperr.Field("Idempotency-Key", fmt.Sprintf("must be 1 to %d printable ASCII characters", maxIdempotencyKeyLen))
 		}
 		// A replay costs no rate-limit token: it makes nothing new.
-		if res, err := d.replayPayment(ctx, me, plan, idemKey); !errors.Is(err, apperr.ErrNotFound) {
-			return res, err
+		if res, err := s.replay(ctx, me, plan, idemKey); !errors.Is(err, apperr.ErrNotFound) {
+			return res, err == nil, err
 		}
 	}
-	if ok, wait := d.Limits.PaymentIntent.Allow(ctx, "u"+strconv.FormatUint(me.ID, 10)); !ok {
-		return nil, apperr.RateLimited(wait)
+	if ok, wait := s.Limits.PaymentIntent.Allow(ctx, userKey(me.ID)); !ok {
+		return nil, false, apperr.RateLimited(wait)
 	}
-	pi, err := d.newStripeIntent(ctx, me, plan, idemKey)
+	pi, err := s.newStripeIntent(ctx, me, plan, idemKey)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p := &models.Payment{
 		UserID: me.ID, StripePaymentIntentID: pi.ID, ClientSecret: pi.ClientSecret,
@@ -152,34 +153,35 @@ func (d *Deps) CreatePaymentIntent(ctx context.Context, me *models.User, planID,
 	if idemKey != "" {
 		p.IdempotencyKey = &idemKey
 	}
-	err = models.CreatePayment(ctx, d.DB, p)
+	err = models.CreatePayment(ctx, s.DB, p)
 	if errors.Is(err, apperr.ErrConflict) && idemKey != "" {
 		// A concurrent request with the same key stored its payment first.
-		return d.replayPayment(ctx, me, plan, idemKey)
+		res, err := s.replay(ctx, me, plan, idemKey)
+		return res, err == nil, err
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &PaymentIntentResult{Payment: p, ClientSecret: pi.ClientSecret}, nil
+	return &views.PaymentIntent{Payment: views.NewPayment(p), ClientSecret: pi.ClientSecret}, false, nil
 }
 
-// replayPayment answers a repeated idempotency key with the first payment, or
+// replay answers a repeated idempotency key with the first payment, or
 // not_found when the key is new. The same key for another plan is a conflict.
-func (d *Deps) replayPayment(ctx context.Context, me *models.User, plan Plan, key string) (*PaymentIntentResult, error) {
-	p, err := models.FindPaymentByIdempotencyKey(ctx, d.DB, me.ID, key)
+func (s *Payments) replay(ctx context.Context, me *models.User, plan Plan, key string) (*views.PaymentIntent, error) {
+	p, err := models.FindPaymentByIdempotencyKey(ctx, s.DB, me.ID, key)
 	if err != nil {
 		return nil, err
 	}
 	if p.PlanID != plan.ID {
 		return nil, apperr.New(apperr.ErrConflict, "this Idempotency-Key was already used to buy another plan")
 	}
-	return &PaymentIntentResult{Payment: p, ClientSecret: p.ClientSecret, Replayed: true}, nil
+	return &views.PaymentIntent{Payment: views.NewPayment(p), ClientSecret: p.ClientSecret}, nil
 }
 
 // newStripeIntent creates the PaymentIntent at Stripe. Its idempotency key is
 // derived from the user and their key, so a retried request gets the same
 // intent from Stripe (for 24 hours) even if our database missed the first one.
-func (d *Deps) newStripeIntent(ctx context.Context, me *models.User, plan Plan, idemKey string) (*stripe.PaymentIntent, error) {
+func (s *Payments) newStripeIntent(ctx context.Context, me *models.User, plan Plan, idemKey string) (*stripe.PaymentIntent, error) {
 	params := &stripe.PaymentIntentParams{
 		Amount:                  stripe.Int64(plan.Amount),
 		Currency:                stripe.String(plan.Currency),
@@ -194,9 +196,9 @@ func (d *Deps) newStripeIntent(ctx context.Context, me *models.User, plan Plan, 
 		return nil, err
 	}
 	params.SetIdempotencyKey(key)
-	pi, err := d.Stripe.PaymentIntents.New(params)
+	pi, err := s.stripe.PaymentIntents.New(params)
 	if err != nil {
-		d.Log.ErrorContext(ctx, "stripe: creating a PaymentIntent failed", "user_id", me.ID, "plan", plan.ID, "err", err)
+		s.Log.ErrorContext(ctx, "stripe: creating a PaymentIntent failed", "user_id", me.ID, "plan", plan.ID, "err", err)
 		return nil, apperr.New(apperr.ErrPaymentsOff, "the payment provider did not answer; try again later")
 	}
 	return pi, nil
@@ -229,15 +231,24 @@ func validIdempotencyKey(k string) bool {
 	return true
 }
 
-// ListMyPayments pages the caller's payments, newest first. The cursor is the
-// last id of the previous page, so the next page is below it.
-func (d *Deps) ListMyPayments(ctx context.Context, me *models.User, page Page) (*models.PaymentPage, error) {
-	return models.ListPayments(ctx, d.DB, models.PaymentFilter{UserID: me.ID, BeforeID: page.AfterID, Limit: page.Limit})
+// List pages the caller's payments, newest first. The cursor is the last id
+// of the previous page, so the next page is below it.
+func (s *Payments) List(ctx context.Context, me *models.User, page Page) (views.List[views.Payment], error) {
+	res, err := models.ListPayments(ctx, s.DB, models.PaymentFilter{UserID: me.ID, BeforeID: page.After.ID, Limit: page.Limit})
+	if err != nil {
+		return views.List[views.Payment]{}, err
+	}
+	return views.NewPaymentList(res), nil
 }
 
-// GetMyPayment returns one of the caller's payments; anyone else's is not_found.
-func (d *Deps) GetMyPayment(ctx context.Context, me *models.User, id uint64) (*models.Payment, error) {
-	return models.GetUserPayment(ctx, d.DB, me.ID, id)
+// Get returns one of the caller's payments; anyone else's is not_found.
+func (s *Payments) Get(ctx context.Context, me *models.User, id uint64) (*views.Payment, error) {
+	p, err := models.GetUserPayment(ctx, s.DB, me.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	v := views.NewPayment(p)
+	return &v, nil
 }
 
 // webhookStatuses maps the PaymentIntent events the server handles to the
@@ -253,15 +264,15 @@ var webhookStatuses = map[stripe.EventType]string{
 // A bad or stale signature is a validation error (400: Stripe does not retry
 // it forever for nothing); a database failure is returned as is (500), so
 // Stripe delivers the event again and nothing was half-written.
-func (d *Deps) HandleStripeWebhook(ctx context.Context, payload []byte, signature string) error {
-	if !d.Config.PaymentsEnabled() {
+func (s *Payments) HandleStripeWebhook(ctx context.Context, payload []byte, signature string) error {
+	if !s.Config.PaymentsEnabled() {
 		return apperr.ErrPaymentsOff
 	}
-	event, err := verifyStripeEvent(payload, signature, d.Config.StripeWebhookSecret)
+	event, err := verifyStripeEvent(payload, signature, s.Config.StripeWebhookSecret)
 	if err != nil {
 		return err
 	}
-	return d.applyStripeEvent(ctx, event)
+	return s.applyStripeEvent(ctx, event)
 }
 
 // verifyStripeEvent checks the Stripe-Signature header with stripe-go's
@@ -296,11 +307,11 @@ func verifyStripeEvent(payload []byte, signature, secret string) (*stripe.Event,
 
 // applyStripeEvent records the event and applies it in one transaction: the
 // unique event id makes a duplicate (even a concurrent one) change nothing.
-func (d *Deps) applyStripeEvent(ctx context.Context, event *stripe.Event) error {
+func (s *Payments) applyStripeEvent(ctx context.Context, event *stripe.Event) error {
 	status, handled := webhookStatuses[event.Type]
 	intentID := eventObjectID(event)
-	now := d.now()
-	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	now := s.now()
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rec := &models.StripeEvent{EventID: event.ID, Type: string(event.Type), PaymentIntentID: intentID, ReceivedAt: now}
 		fresh, err := models.RecordStripeEvent(ctx, tx, rec)
 		if err != nil || !fresh || !handled || intentID == "" {
@@ -308,7 +319,7 @@ func (d *Deps) applyStripeEvent(ctx context.Context, event *stripe.Event) error 
 		}
 		p, err := models.FindPaymentByIntent(ctx, tx, intentID)
 		if errors.Is(err, apperr.ErrNotFound) {
-			d.Log.WarnContext(ctx, "stripe: event for an unknown PaymentIntent", "event", event.ID, "type", event.Type, "intent", intentID)
+			s.Log.WarnContext(ctx, "stripe: event for an unknown PaymentIntent", "event", event.ID, "type", event.Type, "intent", intentID)
 			return nil
 		}
 		if err != nil {
@@ -319,7 +330,7 @@ func (d *Deps) applyStripeEvent(ctx context.Context, event *stripe.Event) error 
 			return err
 		}
 		if status == models.PaymentSucceeded {
-			if err := d.grantPlan(ctx, tx, p, now); err != nil {
+			if err := s.grantPlan(ctx, tx, p, now); err != nil {
 				return err
 			}
 		}
@@ -346,14 +357,14 @@ func eventObjectID(event *stripe.Event) string {
 // later of now and their current expiry, under a lock on their row so two
 // payments succeeding together both count. A premium without expiry (granted
 // by hand) stays without one; a deleted payer keeps the payment record only.
-func (d *Deps) grantPlan(ctx context.Context, tx *gorm.DB, p *models.Payment, now time.Time) error {
+func (s *Payments) grantPlan(ctx context.Context, tx *gorm.DB, p *models.Payment, now time.Time) error {
 	plan, ok := PlanByID(p.PlanID)
 	if !ok {
 		return fmt.Errorf("payment %d: plan %q is no longer in the catalogue", p.ID, p.PlanID)
 	}
 	u, err := models.LockUser(ctx, tx, p.UserID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		d.Log.WarnContext(ctx, "stripe: payment succeeded for a deleted user", "payment", p.ID, "user_id", p.UserID)
+		s.Log.WarnContext(ctx, "stripe: payment succeeded for a deleted user", "payment", p.ID, "user_id", p.UserID)
 		return nil
 	}
 	if err != nil {

@@ -19,22 +19,19 @@ var SeedUsers = []RegisterInput{
 	{Username: "dave", Email: "dave@example.com", DisplayName: "Dave Bernard"},
 }
 
-// Seeder adds more demo data once the users exist (groups, messages).
-type Seeder func(ctx context.Context, d *Deps, users []*models.User) error
+// demoGroupName names the group the seed makes.
+const demoGroupName = "General"
 
-// Seed creates the demo users (idempotently) and makes them all friends, then
-// runs the extra seeders.
-func (d *Deps) Seed(ctx context.Context, extra ...Seeder) ([]*models.User, error) {
+// Seed creates the demo data, idempotently: the demo users, all friends with
+// each other, and a "General" group owned by the first with everyone in it
+// and a welcome message.
+func (s *Services) Seed(ctx context.Context) ([]*models.User, error) {
 	users := make([]*models.User, 0, len(SeedUsers))
 	for _, in := range SeedUsers {
 		in.Password = SeedPassword
-		u, err := models.FindUserByLogin(ctx, d.DB, in.Username)
+		u, err := models.FindUserByLogin(ctx, s.DB, in.Username)
 		if errors.Is(err, apperr.ErrNotFound) {
-			var s *Session
-			s, err = d.Register(ctx, in, "seed")
-			if s != nil {
-				u = s.User
-			}
+			u, err = s.Auth.register(ctx, in)
 		}
 		if err != nil {
 			return nil, err
@@ -43,21 +40,34 @@ func (d *Deps) Seed(ctx context.Context, extra ...Seeder) ([]*models.User, error
 	}
 	for i, a := range users {
 		for _, b := range users[i+1:] {
-			ok, err := models.AreFriends(ctx, d.DB, a.ID, b.ID)
+			ok, err := models.AreFriends(ctx, s.DB, a.ID, b.ID)
 			if err != nil {
 				return nil, err
 			}
 			if !ok {
-				if _, err := models.CreateFriendship(ctx, d.DB, a.ID, b.ID); err != nil {
+				if _, err := models.CreateFriendship(ctx, s.DB, a.ID, b.ID); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
-	for _, s := range extra {
-		if err := s(ctx, d, users); err != nil {
-			return nil, err
-		}
+	return users, s.seedGroup(ctx, users)
+}
+
+// seedGroup makes the demo group unless its owner has it already.
+func (s *Services) seedGroup(ctx context.Context, users []*models.User) error {
+	owner := users[0]
+	if _, err := models.FindOwnedGroup(ctx, s.DB, owner.ID, demoGroupName); !errors.Is(err, apperr.ErrNotFound) {
+		return err
 	}
-	return users, nil
+	in := CreateGroupInput{Name: demoGroupName, Description: "Everyone in the demo"}
+	for _, u := range users[1:] {
+		in.MemberIDs = append(in.MemberIDs, u.ID)
+	}
+	g, err := s.Groups.Create(ctx, owner, in)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.Chat.Send(ctx, owner, ConvKey{Type: models.ConvGroup, ID: g.ID}, SendInput{Body: "Welcome to WorkComm!"})
+	return err
 }

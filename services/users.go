@@ -7,7 +7,13 @@ import (
 
 	"workcomm/apperr"
 	"workcomm/models"
+	"workcomm/views"
 )
+
+// Users is the profiles domain: the caller's own account and finding people.
+type Users struct {
+	*Core
+}
 
 // UpdateMeInput is a validated PATCH /users/me; nil fields are left alone.
 type UpdateMeInput struct {
@@ -16,10 +22,15 @@ type UpdateMeInput struct {
 	NewPassword     *string
 }
 
+// Me is the caller's own view.
+func (s *Users) Me(me *models.User) views.SelfUser {
+	return views.NewSelfUser(me, s.now())
+}
+
 // UpdateMe changes the caller's display name and/or password. A new password
 // needs the current one; a wrong current password is a validation error on
 // that field.
-func (d *Deps) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput) (*models.User, error) {
+func (s *Users) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput) (*views.SelfUser, error) {
 	cols := map[string]any{}
 	if in.DisplayName != nil {
 		cols["display_name"] = *in.DisplayName
@@ -31,43 +42,51 @@ func (d *Deps) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput) 
 		if bcrypt.CompareHashAndPassword([]byte(me.PasswordHash), []byte(*in.CurrentPassword)) != nil {
 			return nil, apperr.Field("currentPassword", "is not your current password")
 		}
-		hash, err := bcrypt.GenerateFromPassword([]byte(*in.NewPassword), d.BcryptCost)
+		hash, err := bcrypt.GenerateFromPassword([]byte(*in.NewPassword), s.BcryptCost)
 		if err != nil {
 			return nil, err
 		}
 		cols["password_hash"] = string(hash)
 	}
 	if len(cols) > 0 {
-		if err := models.UpdateUser(ctx, d.DB, me.ID, cols); err != nil {
+		if err := models.UpdateUser(ctx, s.DB, me.ID, cols); err != nil {
 			return nil, err
 		}
 		if in.NewPassword != nil {
 			// Other devices logged in with the old password must log in again.
-			if err := models.RevokeUserRefreshTokens(ctx, d.DB, me.ID, d.now()); err != nil {
+			if err := models.RevokeUserRefreshTokens(ctx, s.DB, me.ID, s.now()); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return models.GetUser(ctx, d.DB, me.ID)
+	u, err := models.GetUser(ctx, s.DB, me.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := views.NewSelfUser(u, s.now())
+	return &v, nil
 }
 
-// GetUser returns a live user by id (deleted users are not found).
-func (d *Deps) GetUser(ctx context.Context, id uint64) (*models.User, error) {
-	return models.GetUser(ctx, d.DB, id)
+// Get returns a live user's public view (deleted users are not found).
+func (s *Users) Get(ctx context.Context, id uint64) (*views.PublicUser, error) {
+	u, err := models.GetUser(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	v := s.publicUser(ctx, u)
+	return &v, nil
 }
 
-// SearchUsers finds live users by username or display-name prefix, excluding the caller.
-func (d *Deps) SearchUsers(ctx context.Context, me *models.User, q string, page Page) (*models.UserPage, error) {
-	return models.SearchUsers(ctx, d.DB, models.UserSearch{Prefix: q, AfterID: page.AfterID, Limit: page.Limit, ExcludeID: me.ID})
-}
-
-// Page is a decoded ?limit=&cursor= pair.
-type Page struct {
-	Limit   int
-	AfterID uint64
-}
-
-// UsersByIDs loads users by id, deleted ones included (authors of old messages).
-func (d *Deps) UsersByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.User, error) {
-	return models.UsersByIDs(ctx, d.DB, ids)
+// Search pages live users whose username or display name starts with q,
+// by ascending id, the caller excluded.
+func (s *Users) Search(ctx context.Context, me *models.User, q string, page Page) (views.List[views.PublicUser], error) {
+	res, err := models.SearchUsers(ctx, s.DB, models.UserSearch{Prefix: q, AfterID: page.After.ID, Limit: page.Limit, ExcludeID: me.ID})
+	if err != nil {
+		return views.List[views.PublicUser]{}, err
+	}
+	users := make([]*models.User, len(res.Users))
+	for i := range res.Users {
+		users[i] = &res.Users[i]
+	}
+	return views.NewList(s.publicUsers(ctx, users), views.IDCursor(res.NextID)), nil
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"workcomm/controllers"
 	"workcomm/models"
+	"workcomm/views"
 )
 
 // Benchmarks of the delivery hot path, in benchstat form:
@@ -37,7 +37,7 @@ func BenchmarkEnvelopeEncode(b *testing.B) {
 	m := benchMessage()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = encodeFrame("message.new", nil, messageData{Message: controllers.NewMessageView(m)})
+		_ = encodeEnvelope("message.new", nil, views.MessageEvent{Message: views.NewMessage(m)})
 	}
 }
 
@@ -48,7 +48,7 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 		`","clientMsgId":"0f8fad5b-d9cb-469f-a165-70867728950e"}}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		var req frame
+		var req envelope
 		if err := json.Unmarshal(raw, &req); err != nil {
 			b.Fatal(err)
 		}
@@ -65,8 +65,8 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 
 // groupEvent is the broker payload of one message.new to benchRoom.
 func groupEvent() []byte {
-	e := &event{op: opDeliver, hub: hubGroup, room: benchRoom,
-		frame: encodeFrame("message.new", nil, messageData{Message: controllers.NewMessageView(benchMessage())})}
+	e := &brokerEvent{op: opDeliver, hub: hubGroup, room: benchRoom,
+		envelope: encodeEnvelope("message.new", nil, views.MessageEvent{Message: views.NewMessage(benchMessage())})}
 	return e.encode()
 }
 
@@ -78,20 +78,20 @@ var fanOutSizes = []int{50, 500, 5000}
 func BenchmarkHubDeliver(b *testing.B) {
 	for _, n := range fanOutSizes {
 		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
-			srv := testServer()
+			d := testDelivery(b)
 			clients := make([]*client, n)
 			for i := range clients {
-				clients[i] = testClient(srv, srv.group, uint64(i+1))
-				srv.group.add(clients[i])
-				srv.group.ready(clients[i], []uint64{benchRoom}, func([]uint64) []byte { return nil })
-				clients[i].takeAnswers()
+				// Writers held (never started): the frames stay queued,
+				// and the loop empties the queues as a writer would.
+				clients[i], _ = hubClient(b, d, d.group, uint64(i+1))
+				d.group.ready(clients[i], []uint64{benchRoom})
 			}
 			payload := groupEvent()
 			b.ReportAllocs()
 			for b.Loop() {
-				srv.receive(payload)
+				d.receive(payload)
 				for _, c := range clients {
-					drainQueued(c)
+					drainPushed(c)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/delivery")
@@ -105,15 +105,19 @@ func BenchmarkHubDeliver(b *testing.B) {
 func BenchmarkFanOut(b *testing.B) {
 	for _, n := range fanOutSizes {
 		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
-			srv := testServer()
+			d := testDelivery(b)
+			// One message at a time, each written at once: the pacer (whose
+			// gap would grow with this rate) is the load tool's to measure.
+			d.stop()
 			var got atomic.Int64
 			var ids atomic.Uint64
+			var upgrader websocket.Upgrader
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				conn, err := srv.upgrader.Upgrade(w, r, nil)
+				conn, err := upgrader.Upgrade(w, r, nil)
 				if err != nil {
 					return
 				}
-				startBenchClient(srv, conn, ids.Add(1))
+				startBenchClient(d, conn, ids.Add(1))
 			}))
 			defer ts.Close()
 			url := "ws" + strings.TrimPrefix(ts.URL, "http")
@@ -147,7 +151,7 @@ func BenchmarkFanOut(b *testing.B) {
 			payload := groupEvent()
 			b.ReportAllocs()
 			for b.Loop() {
-				srv.receive(payload)
+				d.receive(payload)
 				<-done // every client has read it
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/delivery")
@@ -157,17 +161,23 @@ func BenchmarkFanOut(b *testing.B) {
 
 // startBenchClient serves conn as a group socket in benchRoom without the
 // database: the parts of Server.serve that delivery exercises.
-func startBenchClient(srv *Server, conn *websocket.Conn, userID uint64) {
-	c := newClient(srv, srv.group, conn, &models.User{ID: userID})
-	srv.group.add(c)
-	srv.group.ready(c, []uint64{benchRoom}, func([]uint64) []byte { return []byte(`{"type":"ready"}`) })
-	c.startWriting()
+func startBenchClient(d *Delivery, conn *websocket.Conn, userID uint64) {
+	c := newClient(d.group, conn, d.pacer, d.metrics.slowCloses, &models.User{ID: userID})
+	d.group.add(c)
+	d.group.ready(c, []uint64{benchRoom})
+	c.out.answerNow([]byte(`{"type":"ready"}`))
+	c.out.start()
 	go func() {
-		_ = c.readLoop()
-		c.close(websocket.CloseNormalClosure, "")
-		srv.group.remove(c)
+		_ = c.readLoop(func(int, []byte) {})
+		c.out.close(websocket.CloseNormalClosure, "")
+		d.group.remove(c)
 	}()
 }
 
-// drainQueued empties a queue-only client, as its writer would.
-func drainQueued(c *client) { takeQueued(c) }
+// drainPushed empties a held writer's queue, as its goroutine would (the
+// frame is the same every time: nothing to let go of).
+func drainPushed(c *client) {
+	c.out.mu.Lock()
+	c.out.pushed = c.out.pushed[:0]
+	c.out.mu.Unlock()
+}

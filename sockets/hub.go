@@ -6,8 +6,9 @@ import (
 
 // hub holds one socket kind's connections on this node, indexed by user and
 // by room (a group id; the private hub has no rooms). Its maps change only
-// under mu; delivery holds the read lock and only queues frames, which never
-// blocks: a client whose queue is full is closed instead.
+// under mu. Nothing it calls under mu can block: delivery holds the read lock
+// and only queues frames (a client whose queue is full is closed instead),
+// and closing a client only asks its writer to close.
 type hub struct {
 	kind hubKind
 
@@ -42,10 +43,11 @@ func (h *hub) add(c *client) {
 }
 
 // ready joins c to rooms (its memberships as read after add), replays the
-// changes that arrived meanwhile, and queues the ready frame built from the
-// resulting rooms, all under the lock: from then on c receives every event
-// for it. Events to its rooms before this point are the client's to sync.
-func (h *hub) ready(c *client, rooms []uint64, frame func(rooms []uint64) []byte) {
+// changes that arrived meanwhile, and returns the rooms it is now in: from
+// then on c receives every event for them. Events to its rooms before this
+// point are the client's to sync. The caller queues the ready frame before
+// c's writer starts, so that it goes out first.
+func (h *hub) ready(c *client, rooms []uint64) []uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, r := range rooms {
@@ -63,7 +65,7 @@ func (h *hub) ready(c *client, rooms []uint64, frame func(rooms []uint64) []byte
 	for r := range c.rooms {
 		joined = append(joined, r)
 	}
-	c.reply(frame(joined))
+	return joined
 }
 
 // remove unregisters c from its user and its rooms.
@@ -114,7 +116,7 @@ func (h *hub) leaveLocked(c *client, room uint64) bool {
 
 // deliverUsers queues the wire frame f for every socket of the users, except
 // exclude's, and returns how many it queued.
-func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) (n int) {
+func (h *hub) deliverUsers(users []uint64, exclude uint64, f wireFrame) (n int) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, u := range users {
@@ -122,7 +124,7 @@ func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) (n int) {
 			continue
 		}
 		for c := range h.users[u] {
-			c.enqueue(f)
+			c.out.push(f)
 			n++
 		}
 	}
@@ -131,12 +133,12 @@ func (h *hub) deliverUsers(users []uint64, exclude uint64, f []byte) (n int) {
 
 // deliverRoom queues the wire frame f for every socket in the room, except
 // exclude's, and returns how many it queued.
-func (h *hub) deliverRoom(room, exclude uint64, f []byte) (n int) {
+func (h *hub) deliverRoom(room, exclude uint64, f wireFrame) (n int) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[room] {
 		if c.userID != exclude {
-			c.enqueue(f)
+			c.out.push(f)
 			n++
 		}
 	}
@@ -144,26 +146,26 @@ func (h *hub) deliverRoom(room, exclude uint64, f []byte) (n int) {
 }
 
 // join puts every socket of the users in the room and tells each that joined.
-func (h *hub) join(users []uint64, room uint64, f []byte) {
+func (h *hub) join(users []uint64, room uint64, f wireFrame) {
 	h.change(users, room, true, f)
 }
 
 // leave takes every socket of the users out of the room (no users: every
 // socket in it, the group is gone) and tells each that left.
-func (h *hub) leave(users []uint64, room uint64, f []byte) {
+func (h *hub) leave(users []uint64, room uint64, f wireFrame) {
 	if len(users) == 0 {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		for c := range h.rooms[room] {
 			h.leaveLocked(c, room)
-			c.enqueue(f)
+			c.out.push(f)
 		}
 		return
 	}
 	h.change(users, room, false, f)
 }
 
-func (h *hub) change(users []uint64, room uint64, join bool, f []byte) {
+func (h *hub) change(users []uint64, room uint64, join bool, f wireFrame) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, u := range users {
@@ -179,7 +181,7 @@ func (h *hub) change(users []uint64, room uint64, join bool, f []byte) {
 				changed = h.leaveLocked(c, room)
 			}
 			if changed {
-				c.enqueue(f)
+				c.out.push(f)
 			}
 		}
 	}
@@ -191,12 +193,12 @@ func (h *hub) kick(users []uint64, code int, reason string) {
 	defer h.mu.RUnlock()
 	for _, u := range users {
 		for c := range h.users[u] {
-			c.close(code, reason)
+			c.out.close(code, reason)
 		}
 	}
 }
 
-// all returns every client (shutdown).
+// all returns every client (pings, shutdown).
 func (h *hub) all() []*client {
 	h.mu.RLock()
 	defer h.mu.RUnlock()

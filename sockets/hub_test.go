@@ -7,56 +7,29 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
-// testClient is a client with queues and no connection: the hub only queues.
-func testClient(srv *Server, h *hub, userID uint64) *client {
-	return &client{srv: srv, hub: h, userID: userID,
-		room: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		done: make(chan struct{}), writerDone: make(chan struct{})}
-}
-
-func testServer() *Server {
-	return &Server{metrics: newMetrics(prometheus.NewRegistry()), private: newHub(hubPrivate), group: newHub(hubGroup)}
-}
-
-func prepared(t *testing.T, s string) []byte {
-	t.Helper()
-	return newWireFrame([]byte(s))
-}
-
-// takeQueued empties a queue-only client's pushed frames, as its writer
-// would, and returns how many there were.
-func takeQueued(c *client) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := len(c.pushed)
-	c.pushed = c.pushed[:0]
-	return n
-}
-
 func TestSlowClientIsClosedWith1013AndNeverBlocksTheHub(t *testing.T) {
-	srv := testServer()
-	slow, fast := testClient(srv, srv.private, 1), testClient(srv, srv.private, 2)
-	srv.private.add(slow)
-	srv.private.add(fast)
-	pm := prepared(t, `{"type":"message.new"}`)
-	for i := 0; i <= sendQueue; i++ { // one more than the queue holds
-		srv.private.deliverUsers([]uint64{1, 2}, 0, pm)
-		takeQueued(fast) // the fast client keeps up; the slow one reads nothing
+	d := testDelivery(t)
+	slow, _ := hubClient(t, d, d.private, 1) // its peer never reads
+	fast, fastPeer := hubClient(t, d, d.private, 2)
+	slow.out.start()
+	fast.out.start()
+	for i := 0; i <= 2*sendQueue; i++ { // past what the slow one's queue holds
+		f := newWireFrame(fmt.Appendf(nil, `{"type":"message.new","n":%d}`, i))
+		if n := d.private.deliverUsers([]uint64{1, 2}, 0, f); n != 2 {
+			t.Fatalf("delivered to %d sockets, want 2", n)
+		}
+		// The fast client keeps up: each frame reaches its peer before the next.
+		if got := readRFCFrame(t, fastPeer); string(got.payload) != string(f[2:]) {
+			t.Fatalf("fast client read %q, want frame %d", got.payload, i)
+		}
 	}
-	select {
-	case <-slow.done:
-	default:
-		t.Fatal("a client with a full queue is still open")
+	within(t, slow.out.done, "the slow client to be closed")
+	if slow.out.closeCode != closeTryAgainLater {
+		t.Fatalf("closed with %d, want 1013", slow.out.closeCode)
 	}
-	if slow.closeCode != websocket.CloseTryAgainLater {
-		t.Fatalf("closed with %d, want 1013", slow.closeCode)
-	}
-	if fast.closing.Load() {
+	if fast.out.isClosing() {
 		t.Fatal("a client that keeps up was closed")
 	}
 }
@@ -75,55 +48,53 @@ func TestMembershipChangesDuringLoadingAreReplayedInOrder(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.story, func(t *testing.T) {
-			srv := testServer()
-			c := testClient(srv, srv.group, 7)
-			srv.group.add(c)
+			d := testDelivery(t)
+			c, peer := hubClient(t, d, d.group, 7)
 			for _, ch := range tc.changes {
-				pm := prepared(t, `{"type":"group.joined"}`)
+				f := newWireFrame([]byte(`{"type":"group.joined"}`))
 				if ch.join {
-					srv.group.join([]uint64{7}, ch.room, pm)
+					d.group.join([]uint64{7}, ch.room, f)
 				} else {
-					srv.group.leave([]uint64{7}, ch.room, pm)
+					d.group.leave([]uint64{7}, ch.room, f)
 				}
 			}
-			if c.queued() != 0 {
-				t.Fatal("a loading client was sent a membership frame before ready")
-			}
-			var ready []uint64
-			srv.group.ready(c, tc.snapshot, func(rooms []uint64) []byte {
-				ready = slices.Sorted(slices.Values(rooms))
-				return []byte(`{"type":"ready"}`)
-			})
+			ready := slices.Sorted(slices.Values(d.group.ready(c, tc.snapshot)))
 			if fmt.Sprint(ready) != fmt.Sprint(tc.want) {
 				t.Fatalf("ready rooms %v, want %v", ready, tc.want)
 			}
 			for _, r := range tc.want {
-				if _, in := srv.group.rooms[r][c]; !in {
+				if _, in := d.group.rooms[r][c]; !in {
 					t.Fatalf("not in room %d", r)
 				}
 			}
-			if a := c.takeAnswers(); len(a) != 1 || string(a[0]) != `{"type":"ready"}` {
-				t.Fatalf("answers %q, want the ready frame alone", a)
+			// As Server.serve does: the ready frame, then the writer starts.
+			c.out.answerNow([]byte(`{"type":"ready"}`))
+			c.out.start()
+			d.group.deliverUsers([]uint64{7}, 0, newWireFrame([]byte(`{"type":"after"}`)))
+			for _, want := range []string{`{"type":"ready"}`, `{"type":"after"}`} {
+				if f := readRFCFrame(t, peer); string(f.payload) != want {
+					t.Fatalf("read %q, want %q: a loading client is sent no membership frame", f.payload, want)
+				}
 			}
 		})
 	}
 }
 
 func TestBrokerEventsSurviveTheWire(t *testing.T) {
-	in := &event{op: opDeliver, hub: hubGroup, room: 42, exclude: 7, users: []uint64{1, 2, 1 << 40},
-		frame: []byte(`{"type":"typing","data":{"userId":7}}`)}
-	out, err := decodeEvent(in.encode())
+	in := &brokerEvent{op: opDeliver, hub: hubGroup, room: 42, exclude: 7, users: []uint64{1, 2, 1 << 40},
+		envelope: []byte(`{"type":"typing","data":{"userId":7}}`)}
+	out, err := decodeBrokerEvent(in.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.op != in.op || out.hub != in.hub || out.room != in.room || out.exclude != in.exclude ||
-		!slices.Equal(out.users, in.users) || string(out.frame) != string(in.frame) || !json.Valid(out.frame) {
+		!slices.Equal(out.users, in.users) || string(out.envelope) != string(in.envelope) || !json.Valid(out.envelope) {
 		t.Fatalf("decoded %+v, want %+v", out, in)
 	}
 	lying := make([]byte, headerSize)
 	binary.BigEndian.PutUint32(lying[18:], 1000) // claims 1000 users it does not carry
 	for _, bad := range [][]byte{nil, in.encode()[:10], lying} {
-		if _, err := decodeEvent(bad); err == nil {
+		if _, err := decodeBrokerEvent(bad); err == nil {
 			t.Fatalf("a truncated event decoded: %v", bad)
 		}
 	}

@@ -95,7 +95,7 @@ func TestTwoNodesShareEverything(t *testing.T) {
 		if err := models.BumpTokenVersion(ctx, nodeA.App.DB, bob.ID); err != nil {
 			t.Fatal(err)
 		}
-		nodeA.App.Services.Realtime.KickUser(ctx, bob.ID)
+		nodeA.App.Services.Publisher.Kick(ctx, bob.ID)
 		bobOnB.expectClose(t, websocket.ClosePolicyViolation)
 		_, res, err := dialRaw(nodeB, "/ws/private", http.Header{"Authorization": {"Bearer " + bob.AccessToken}})
 		if err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {

@@ -35,6 +35,9 @@ type pacer struct {
 	gap    atomic.Int64  // nanoseconds a writer waits after its previous write; 0 when quiet
 }
 
+// currentGap is how long a writer waits after its previous write now.
+func (p *pacer) currentGap() time.Duration { return time.Duration(p.gap.Load()) }
+
 // add counts n frames queued.
 func (p *pacer) add(n int) { p.queued.Add(uint64(n)) }
 

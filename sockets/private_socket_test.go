@@ -459,7 +459,7 @@ func TestKickAndShutdownCloseSockets(t *testing.T) {
 		other, _ := connect(t, env, "/ws/private", bob)
 
 		t.Run("kicking a user closes every socket of theirs with 1008", func(t *testing.T) {
-			env.App.Services.Realtime.KickUser(context.Background(), alice.ID)
+			env.App.Services.Publisher.Kick(context.Background(), alice.ID)
 			p.expectClose(t, websocket.ClosePolicyViolation)
 			g.expectClose(t, websocket.ClosePolicyViolation)
 			other.roundTrip(t, "bob-unaffected")

@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"workcomm/apperr"
-	"workcomm/controllers"
 	"workcomm/models"
 	"workcomm/services"
+	"workcomm/views"
 )
 
 // Limits of inbound requests.
@@ -28,16 +27,17 @@ const (
 	syncPage = 100
 )
 
-// frame is the contract's envelope, both ways. ID is echoed exactly as the
-// client sent it.
-type frame struct {
+// envelope is the contract's frame as JSON, both ways (a wire frame, see
+// writer.go, carries one). ID is echoed exactly as the client sent it.
+type envelope struct {
 	Type string          `json:"type"`
 	ID   json.RawMessage `json:"id,omitempty"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
-// encodeFrame builds a server frame. The data types here always marshal.
-func encodeFrame(typ string, id json.RawMessage, data any) []byte {
+// encodeEnvelope builds a server frame's envelope. The data types the server
+// sends (views values) always marshal.
+func encodeEnvelope(typ string, id json.RawMessage, data any) []byte {
 	f := struct {
 		Type string          `json:"type"`
 		ID   json.RawMessage `json:"id,omitempty"`
@@ -50,38 +50,12 @@ func encodeFrame(typ string, id json.RawMessage, data any) []byte {
 	return b
 }
 
-// Frame data, server to client.
-type (
-	messageData struct {
-		Message controllers.MessageView `json:"message"`
-	}
-	typingData struct {
-		UserID   uint64 `json:"userId"`
-		ToUserID uint64 `json:"toUserId,omitempty"`
-		GroupID  uint64 `json:"groupId,omitempty"`
-	}
-	readData struct {
-		UserID       uint64                      `json:"userId"`
-		Conversation controllers.ConversationRef `json:"conversation"`
-		Seq          uint64                      `json:"seq"`
-	}
-	presenceData struct {
-		UserID     uint64     `json:"userId"`
-		Status     string     `json:"status"`
-		LastSeenAt *time.Time `json:"lastSeenAt"`
-	}
-	groupJoinedData struct {
-		Group controllers.GroupView `json:"group"`
-	}
-	groupLeftData struct {
-		GroupID uint64 `json:"groupId"`
-	}
-	errorData struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields,omitempty"`
-	}
-)
+// errorData is the data of an error frame: the contract's error body.
+type errorData struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
 
 // target names a conversation in a request: toUserId on /ws/private, groupId
 // on /ws/group.
@@ -92,7 +66,7 @@ type target struct {
 
 // handler answers one request type: a reply frame (nil: none, or already
 // queued) or an error, sent back as an error frame with the request's id.
-type handler func(ctx context.Context, c *client, req *frame) ([]byte, error)
+type handler func(ctx context.Context, app App, c *client, req *envelope) ([]byte, error)
 
 var handlers = map[string]handler{
 	"message.send": handleSend,
@@ -105,33 +79,33 @@ var handlers = map[string]handler{
 // dispatch decodes and answers one inbound frame. Bad input gets an error
 // frame and the socket stays open.
 func (s *Server) dispatch(c *client, typ int, data []byte) {
-	var req frame
+	var req envelope
 	if typ != websocket.TextMessage {
-		c.reply(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, "frames must be JSON text")))
+		c.out.answer(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, "frames must be JSON text")))
 		return
 	}
 	if err := json.Unmarshal(data, &req); err != nil || req.Type == "" {
-		c.reply(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, `a frame is a JSON object {"type", "id", "data"}`)))
+		c.out.answer(s.errorFrame(c, nil, apperr.New(apperr.ErrInvalidJSON, `a frame is a JSON object {"type", "id", "data"}`)))
 		return
 	}
-	if ok, wait := s.svc.Limits.SocketRequests.Allow(s.ctx, strconv.FormatUint(c.userID, 10)); !ok {
+	if ok, wait := s.app.AllowRequest(s.ctx, c.userID); !ok {
 		// Refused before any work: a flood costs the server one decode a frame.
-		c.reply(s.errorFrame(c, req.ID, apperr.RateLimited(wait)))
+		c.out.answer(s.errorFrame(c, req.ID, apperr.RateLimited(wait)))
 		return
 	}
 	h := handlers[req.Type]
 	if h == nil {
-		c.reply(s.errorFrame(c, req.ID, apperr.Field("type", "is not a request type of this socket")))
+		c.out.answer(s.errorFrame(c, req.ID, apperr.Field("type", "is not a request type of this socket")))
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, handlerTimeout)
 	defer cancel()
-	out, err := h(ctx, c, &req)
+	out, err := h(ctx, s.app, c, &req)
 	switch {
 	case err != nil:
-		c.reply(s.errorFrame(c, req.ID, err))
+		c.out.answer(s.errorFrame(c, req.ID, err))
 	case out != nil:
-		c.reply(out)
+		c.out.answer(out)
 	}
 }
 
@@ -142,7 +116,7 @@ func (s *Server) errorFrame(c *client, id json.RawMessage, err error) []byte {
 	if !known {
 		s.log.Error("socket request failed", "user_id", c.userID, "err", err)
 	}
-	return encodeFrame("error", id, errorData{Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields})
+	return encodeEnvelope("error", id, errorData{Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields})
 }
 
 // decodeData decodes a request's data strictly: unknown fields are refused,
@@ -177,7 +151,7 @@ func (c *client) key(t target) (services.ConvKey, error) {
 	return privateKey(t)
 }
 
-func handleSend(ctx context.Context, c *client, req *frame) ([]byte, error) {
+func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
 		Body        string  `json:"body"`
@@ -191,19 +165,19 @@ func handleSend(ctx context.Context, c *client, req *frame) ([]byte, error) {
 		return nil, err
 	}
 	acked := false
-	ack := func(m *models.Message) { // on the group commit's goroutine, which must not wait
-		c.replyNow(encodeFrame("ack", req.ID, messageData{Message: controllers.NewMessageView(m)}))
+	ack := func(m *views.Message) { // on the group commit's goroutine, which must not wait
+		c.out.answerNow(encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}))
 		acked = true
 	}
-	m, _, err := c.srv.svc.SendMessage(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
+	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
 	if err != nil || acked {
 		return nil, err
 	}
 	// A retried clientMsgId: the first message, pushed back then.
-	return encodeFrame("ack", req.ID, messageData{Message: controllers.NewMessageView(m)}), nil
+	return encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}), nil
 }
 
-func handleTyping(ctx context.Context, c *client, req *frame) ([]byte, error) {
+func handleTyping(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in target
 	if err := decodeData(req.Data, &in); err != nil {
 		return nil, err
@@ -212,10 +186,10 @@ func handleTyping(ctx context.Context, c *client, req *frame) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, c.srv.svc.Typing(ctx, c.user, key)
+	return nil, app.Typing(ctx, c.user, key)
 }
 
-func handleRead(ctx context.Context, c *client, req *frame) ([]byte, error) {
+func handleRead(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
 		Seq *uint64 `json:"seq"`
@@ -230,13 +204,13 @@ func handleRead(ctx context.Context, c *client, req *frame) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, c.srv.svc.MarkRead(ctx, c.user, key, *in.Seq)
+	return nil, app.MarkRead(ctx, c.user, key, *in.Seq)
 }
 
 // handleSync sends every message after each conversation's afterSeq as
 // message.new, in seq order, then sync.done. Every conversation is checked
 // before anything is sent, so a refused one sends nothing at all.
-func handleSync(ctx context.Context, c *client, req *frame) ([]byte, error) {
+func handleSync(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		Conversations []struct {
 			target
@@ -252,7 +226,7 @@ func handleSync(ctx context.Context, c *client, req *frame) ([]byte, error) {
 	type cursor struct {
 		key   services.ConvKey
 		after uint64
-		page  *services.History
+		page  *views.History
 	}
 	cursors := make([]cursor, len(in.Conversations))
 	for i, conv := range in.Conversations {
@@ -261,7 +235,7 @@ func handleSync(ctx context.Context, c *client, req *frame) ([]byte, error) {
 			return nil, err
 		}
 		after := conv.AfterSeq
-		page, err := c.srv.svc.History(ctx, c.user, key, models.HistoryQuery{After: &after, Limit: syncPage})
+		page, err := app.History(ctx, c.user, key, models.HistoryQuery{After: &after, Limit: syncPage})
 		if err != nil {
 			return nil, err
 		}
@@ -269,22 +243,50 @@ func handleSync(ctx context.Context, c *client, req *frame) ([]byte, error) {
 	}
 	for _, cur := range cursors {
 		for {
-			for i := range cur.page.Messages {
-				c.reply(encodeFrame("message.new", nil, messageData{Message: controllers.NewMessageView(&cur.page.Messages[i])}))
+			for i := range cur.page.Items {
+				c.out.answer(encodeEnvelope(services.EventMessageNew, nil, views.MessageEvent{Message: cur.page.Items[i]}))
 			}
-			if !cur.page.HasMore || len(cur.page.Messages) == 0 {
+			if !cur.page.HasMore || len(cur.page.Items) == 0 {
 				break
 			}
-			cur.after = cur.page.Messages[len(cur.page.Messages)-1].Seq
+			cur.after = cur.page.Items[len(cur.page.Items)-1].Seq
 			var err error
-			if cur.page, err = c.srv.svc.History(ctx, c.user, cur.key, models.HistoryQuery{After: &cur.after, Limit: syncPage}); err != nil {
+			if cur.page, err = app.History(ctx, c.user, cur.key, models.HistoryQuery{After: &cur.after, Limit: syncPage}); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return encodeFrame("sync.done", req.ID, nil), nil
+	return encodeEnvelope("sync.done", req.ID, nil), nil
 }
 
-func handlePing(_ context.Context, _ *client, req *frame) ([]byte, error) {
-	return encodeFrame("pong", req.ID, nil), nil
+func handlePing(_ context.Context, _ App, _ *client, req *envelope) ([]byte, error) {
+	return encodeEnvelope("pong", req.ID, nil), nil
+}
+
+// privateKey reads toUserId, the name of a conversation on /ws/private.
+func privateKey(t target) (services.ConvKey, error) {
+	if t.GroupID != 0 {
+		return services.ConvKey{}, apperr.Field("groupId", "belongs on /ws/group")
+	}
+	if t.ToUserID == 0 {
+		return services.ConvKey{}, apperr.Field("toUserId", "is required")
+	}
+	if t.ToUserID > models.MaxID {
+		return services.ConvKey{}, apperr.New(apperr.ErrNotFound, "user not found")
+	}
+	return services.ConvKey{Type: models.ConvPrivate, ID: t.ToUserID}, nil
+}
+
+// groupKey reads groupId, the name of a conversation on /ws/group.
+func groupKey(t target) (services.ConvKey, error) {
+	if t.ToUserID != 0 {
+		return services.ConvKey{}, apperr.Field("toUserId", "belongs on /ws/private")
+	}
+	if t.GroupID == 0 {
+		return services.ConvKey{}, apperr.Field("groupId", "is required")
+	}
+	if t.GroupID > models.MaxID {
+		return services.ConvKey{}, apperr.New(apperr.ErrNotFound, "group not found")
+	}
+	return services.ConvKey{Type: models.ConvGroup, ID: t.GroupID}, nil
 }

@@ -61,21 +61,21 @@ func FuzzDecodeData(f *testing.F) {
 		}
 		// The envelope decoder used by dispatch: a frame either decodes with
 		// its id kept byte for byte, or is refused.
-		var fr frame
+		var fr envelope
 		if json.Unmarshal(raw, &fr) == nil && fr.ID != nil && !json.Valid(fr.ID) {
 			t.Fatalf("an invalid id %q was kept from %q", fr.ID, raw)
 		}
 	})
 }
 
-// FuzzDecodeEvent: a broker payload from another node (or a corrupted one)
+// FuzzDecodeBrokerEvent: a broker payload from another node (or a corrupted one)
 // never panics the receiving node; one that decodes encodes back to itself.
-func FuzzDecodeEvent(f *testing.F) {
-	for _, e := range []*event{
-		{op: opDeliver, hub: hubPrivate, users: []uint64{1, 2}, frame: []byte(`{"type":"typing"}`)},
-		{op: opDeliver, hub: hubGroup, room: 7, exclude: 3, frame: []byte(`{"type":"message.new"}`)},
+func FuzzDecodeBrokerEvent(f *testing.F) {
+	for _, e := range []*brokerEvent{
+		{op: opDeliver, hub: hubPrivate, users: []uint64{1, 2}, envelope: []byte(`{"type":"typing"}`)},
+		{op: opDeliver, hub: hubGroup, room: 7, exclude: 3, envelope: []byte(`{"type":"message.new"}`)},
 		{op: opKick, users: []uint64{9}},
-		{op: opJoin, hub: hubGroup, room: 1, users: []uint64{4}, frame: []byte(`{}`)},
+		{op: opJoin, hub: hubGroup, room: 1, users: []uint64{4}, envelope: []byte(`{}`)},
 	} {
 		f.Add(e.encode())
 	}
@@ -83,7 +83,7 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add(make([]byte, headerSize))
 	f.Add(append(make([]byte, 18), 0xff, 0xff, 0xff, 0xff))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := decodeEvent(b)
+		e, err := decodeBrokerEvent(b)
 		if err != nil {
 			if len(b) >= headerSize && len(b)-headerSize >= 8*int(uint32(b[18])<<24|uint32(b[19])<<16|uint32(b[20])<<8|uint32(b[21])) {
 				t.Fatalf("a well-formed payload was refused: %v", err)

@@ -5,50 +5,34 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
-	"workcomm/broker"
-	"workcomm/controllers"
-	"workcomm/models"
-	"workcomm/presence"
-	"workcomm/services"
+	"workcomm/apperr"
+	"workcomm/middlewares"
 )
 
-// Timings of background work.
-const (
-	// publishTimeout bounds handing one event to the broker; the request that
-	// caused it has already committed, so this runs even if that request ended.
-	publishTimeout = 5 * time.Second
-	// presenceTimeout bounds recording a socket opening or closing and
-	// announcing it.
-	presenceTimeout = 10 * time.Second
-	// closeKicked is the close code of a socket whose user was banned, deleted
-	// or changed role: 1008, policy violation.
-	closeKicked = websocket.ClosePolicyViolation
-)
+// presenceTimeout bounds reading a socket's rooms, and recording its
+// opening or closing (presence).
+const presenceTimeout = 10 * time.Second
 
-// Server is the real-time layer of one node: the private and group hubs, the
-// broker that joins it to the other nodes, and presence. It implements
-// services.Realtime.
+// Server is the endpoint side of the real-time layer: /ws/private and
+// /ws/group accept sockets, add them to the Delivery's hubs, read their
+// requests and ask the App to act on them.
 type Server struct {
-	svc      *services.Deps
+	app      App
+	delivery *Delivery
 	log      *slog.Logger
-	broker   broker.Broker
-	presence presence.Tracker
 	origins  map[string]bool // lower-cased ALLOWED_ORIGINS
-
-	private *hub
-	group   *hub
-	metrics *metrics
-	pacer   pacer // write coalescing under load (pacer.go)
+	cfg      Config
 
 	upgrader websocket.Upgrader
 	ctx      context.Context // the life of the node's sockets
@@ -58,14 +42,10 @@ type Server struct {
 	closing  atomic.Bool
 }
 
-var _ services.Realtime = (*Server)(nil)
-
-// New builds the real-time layer on a broker and a presence tracker,
-// registers its metrics on reg and subscribes it to the broker.
-func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tracker, reg prometheus.Registerer, log *slog.Logger) (*Server, error) {
-	s := &Server{svc: svc, log: log, broker: b, presence: p, metrics: newMetrics(reg),
-		origins: make(map[string]bool), private: newHub(hubPrivate), group: newHub(hubGroup)}
-	for _, o := range svc.Config.AllowedOrigins {
+// New builds the endpoints on the app and the node's delivery.
+func New(app App, d *Delivery, cfg Config, log *slog.Logger) *Server {
+	s := &Server{app: app, delivery: d, log: log, cfg: cfg, origins: make(map[string]bool)}
+	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.ToLower(o)] = true
 	}
 	s.upgrader = websocket.Upgrader{
@@ -78,200 +58,103 @@ func New(ctx context.Context, svc *services.Deps, b broker.Broker, p presence.Tr
 		// with every idle socket.
 		ReadBufferSize: 512,
 	}
-	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	if err := b.Subscribe(ctx, s.receive); err != nil {
-		s.cancel()
-		return nil, err
-	}
-	go s.pacer.run(s.ctx)
-	go s.pingAll(s.ctx)
-	return s, nil
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
 }
 
-// NewFromConfig builds the real-time layer the configuration asks for: Redis
-// pub/sub and shared presence with REDIS_URL, in-process otherwise.
-func NewFromConfig(ctx context.Context, svc *services.Deps, reg prometheus.Registerer, log *slog.Logger) (*Server, error) {
-	cfg := svc.Config
-	if cfg.RedisURL == "" {
-		return New(ctx, svc, broker.NewInProcess(), presence.NewLocal(), reg, log)
-	}
-	rb, err := broker.NewRedis(ctx, cfg.RedisURL, cfg.RedisPrefix, log)
-	if err != nil {
-		return nil, err
-	}
-	var built atomic.Pointer[Server] // set once New returns; the reaper runs later
-	tracker := presence.NewRedis(rb.Client(), cfg.RedisPrefix, presence.DefaultTimings, log, func(userID uint64) {
-		// A dead node left this user online: announce them gone.
-		if s := built.Load(); s != nil {
-			ctx, cancel := context.WithTimeout(s.ctx, presenceTimeout)
-			defer cancel()
-			s.announce(ctx, userID, false)
-		}
-	})
-	s, err := New(ctx, svc, rb, tracker, reg, log)
-	if err != nil {
-		tracker.Close()
-		rb.Close()
-		return nil, err
-	}
-	built.Store(s)
-	return s, nil
+// PrivateSocket serves GET /ws/private: the user's own room, where their
+// private messages, typing, read marks and friends' presence arrive.
+// Conversations are named by toUserId.
+func (s *Server) PrivateSocket(c *gin.Context) {
+	s.accept(c, s.delivery.private, noRooms, privateReady)
 }
 
-// RedisClient is the broker's Redis client, nil when the broker is in-process:
-// other cluster-wide state (rate limits) shares its connections.
-func (s *Server) RedisClient() *redis.Client {
-	if rb, ok := s.broker.(*broker.Redis); ok {
-		return rb.Client()
-	}
-	return nil
+// GroupSocket serves GET /ws/group: a room per group the user is in, kept in
+// step with membership (group.joined, group.left). Conversations are named by
+// groupId.
+func (s *Server) GroupSocket(c *gin.Context) {
+	s.accept(c, s.delivery.group, s.app.GroupIDsOf, groupReady)
 }
 
-// Ping checks the broker (the Redis readiness check).
-func (s *Server) Ping(ctx context.Context) error { return s.broker.Ping(ctx) }
+// noRooms: the private socket is addressed by user, not by room.
+func noRooms(context.Context, uint64) ([]uint64, error) { return nil, nil }
 
-// KickUser closes every socket of the user on every node.
-func (s *Server) KickUser(ctx context.Context, userID uint64) {
-	s.publish(ctx, &event{op: opKick, users: []uint64{userID}})
+// privateReady is the first frame of a private socket: {userId}.
+func privateReady(c *client, _ []uint64) []byte {
+	return encodeEnvelope("ready", nil, struct {
+		UserID uint64 `json:"userId"`
+	}{c.userID})
 }
 
-// Online reports which of ids have a socket open on any node. If presence
-// cannot be read, nobody is shown online rather than failing the request.
-func (s *Server) Online(ctx context.Context, ids []uint64) map[uint64]bool {
-	online, err := s.presence.Online(ctx, ids)
-	if err != nil {
-		s.log.Warn("presence unavailable", "err", err)
-	}
-	return online
+// groupReady is the first frame of a group socket: {userId, groups}, the
+// rooms it has joined.
+func groupReady(c *client, rooms []uint64) []byte {
+	return encodeEnvelope("ready", nil, struct {
+		UserID uint64   `json:"userId"`
+		Groups []uint64 `json:"groups"`
+	}{c.userID, rooms})
 }
 
-// OnlineCount is how many users have a socket open on any node.
-func (s *Server) OnlineCount(ctx context.Context) int {
-	n, err := s.presence.Count(ctx)
-	if err != nil {
-		s.log.Warn("presence unavailable", "err", err)
-	}
-	return n
-}
-
-// FriendsChanged tells each of a and b the other's presence, so that new
-// friends see each other at once.
-func (s *Server) FriendsChanged(ctx context.Context, a, b uint64) {
-	users, err := s.svc.UsersByIDs(ctx, []uint64{a, b})
-	if err != nil {
-		s.log.Warn("presence for new friends failed", "err", err)
+// accept runs the checks both socket kinds share before the upgrade (Origin:
+// 403, token: 401, in the contract's error shape), then upgrades and serves
+// the connection.
+func (s *Server) accept(c *gin.Context, h *hub, rooms func(ctx context.Context, userID uint64) ([]uint64, error), ready func(*client, []uint64) []byte) {
+	if err := s.checkOrigin(c.Request); err != nil {
+		middlewares.Abort(c, err)
 		return
 	}
-	online := s.Online(ctx, []uint64{a, b})
-	for _, pair := range [][2]uint64{{a, b}, {b, a}} {
-		if u := users[pair[0]]; u != nil {
-			s.publish(ctx, &event{op: opDeliver, hub: hubPrivate, users: []uint64{pair[1]},
-				frame: presenceFrame(u.ID, online[u.ID], u.LastSeenAt)})
-		}
+	// Browsers cannot set headers on a WebSocket, hence ?access_token=; the
+	// access log records the path without its query, so it is never logged.
+	raw := middlewares.BearerToken(c.GetHeader("Authorization"))
+	if raw == "" {
+		raw = c.Query("access_token")
 	}
+	if raw == "" {
+		middlewares.Abort(c, apperr.New(apperr.ErrUnauthorized, "missing access token"))
+		return
+	}
+	// The handshake waits for the database no longer than a REST request
+	// does: an exhausted pool answers 503 instead of holding the upgrade.
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.HandshakeTimeout)
+	defer cancel()
+	u, err := s.app.Authenticate(ctx, raw)
+	if err != nil {
+		middlewares.Abort(c, err)
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(c.Request) {
+		middlewares.Abort(c, apperr.New(apperr.ErrValidation, "this endpoint takes a WebSocket upgrade"))
+		return
+	}
+	if !s.track() {
+		middlewares.Abort(c, apperr.New(apperr.ErrUnavailable, "server shutting down"))
+		return
+	}
+	conn, err := s.upgrader.Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		s.conns.Done()
+		return // the upgrader has answered the client
+	}
+	cl := newClient(h, conn, s.delivery.pacer, s.delivery.metrics.slowCloses, u)
+	s.serve(cl, func(ctx context.Context) ([]uint64, error) { return rooms(ctx, u.ID) }, ready)
 }
 
-// Publish encodes each chat event's frame once and hands them all to every
-// node in one broker call.
-func (s *Server) Publish(ctx context.Context, evs ...services.Event) {
-	es := make([]*event, 0, len(evs))
-	for i := range evs {
-		if e := s.encode(ctx, &evs[i]); e != nil {
-			es = append(es, e)
-		}
-	}
-	s.publish(ctx, es...)
-}
-
-// encode turns a service event into a broker event: the frame and who gets it.
-func (s *Server) encode(ctx context.Context, ev *services.Event) *event {
-	e := &event{op: opDeliver, hub: hubGroup, room: ev.GroupID}
-	if ev.Private() {
-		e.hub, e.users = hubPrivate, ev.Users
-	}
-	switch ev.Type {
-	case services.EventMessageNew, services.EventMessageUpdated, services.EventMessageDeleted:
-		e.frame = encodeFrame(ev.Type, nil, messageData{Message: controllers.NewMessageView(ev.Message)})
-	case services.EventTyping:
-		data := typingData{UserID: ev.UserID, GroupID: ev.GroupID}
-		if ev.Private() {
-			data.ToUserID = ev.Users[1]
-		}
-		e.exclude, e.frame = ev.UserID, encodeFrame(ev.Type, nil, data)
-	case services.EventRead:
-		ref := controllers.ConversationRef{Type: models.ConvGroup, ID: ev.GroupID}
-		if ev.Private() {
-			ref = controllers.ConversationRef{Type: models.ConvPrivate, ID: ev.ConvID}
-		}
-		e.frame = encodeFrame(ev.Type, nil, readData{UserID: ev.UserID, Conversation: ref, Seq: ev.Seq})
-	case services.EventGroupJoined:
-		e.op, e.users = opJoin, []uint64{ev.UserID}
-		e.frame = encodeFrame(ev.Type, nil, groupJoinedData{Group: controllers.NewGroupView(ctx, s, ev.Group)})
-	case services.EventGroupLeft:
-		e.op = opLeave
-		if ev.UserID != 0 {
-			e.users = []uint64{ev.UserID}
-		}
-		e.frame = encodeFrame(ev.Type, nil, groupLeftData{GroupID: ev.GroupID})
-	default:
-		s.log.Error("unknown chat event", "type", ev.Type)
+// checkOrigin allows a request without Origin (not a browser), an Origin in
+// ALLOWED_ORIGINS, or, when none is configured, an Origin on the request's
+// own host.
+func (s *Server) checkOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
 		return nil
 	}
-	return e
-}
-
-// publish hands e to the broker. A lost event is not fatal: clients fill
-// gaps in seq with sync. When the broker is down (Redis stopped), the event
-// is still delivered to this node's own sockets, so a node's own delivery
-// never stops; the other nodes' clients catch up with sync once it is back.
-func (s *Server) publish(ctx context.Context, es ...*event) {
-	if len(es) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
-	defer cancel()
-	payloads := make([][]byte, len(es))
-	for i, e := range es {
-		payloads[i] = e.encode()
-	}
-	if err := s.broker.Publish(ctx, payloads...); err != nil {
-		// Some may have gone out before the error: a socket of this node may
-		// then get one twice, and clients drop a message they hold by id.
-		s.log.Warn("broker publish failed: delivered on this node only", "op", es[0].op, "events", len(es), "err", err)
-		for _, p := range payloads {
-			s.receive(p)
+	if len(s.origins) > 0 {
+		if s.origins[strings.ToLower(strings.TrimRight(origin, "/"))] {
+			return nil
 		}
+	} else if u, err := url.Parse(origin); err == nil && strings.EqualFold(u.Host, r.Host) {
+		return nil
 	}
-}
-
-// receive applies an event from the broker to this node's sockets. It only
-// queues frames, so it never waits on a client.
-func (s *Server) receive(payload []byte) {
-	e, err := decodeEvent(payload)
-	if err != nil {
-		s.log.Error("bad broker event", "err", err)
-		return
-	}
-	if e.op == opKick {
-		s.private.kick(e.users, closeKicked, "session revoked")
-		s.group.kick(e.users, closeKicked, "session revoked")
-		return
-	}
-	f := newWireFrame(e.frame) // once for every recipient on this node
-	h := s.private
-	if e.hub == hubGroup {
-		h = s.group
-	}
-	switch {
-	case e.op == opJoin:
-		h.join(e.users, e.room, f)
-	case e.op == opLeave:
-		h.leave(e.users, e.room, f)
-	case e.room != 0:
-		s.pacer.add(h.deliverRoom(e.room, e.exclude, f))
-	default:
-		s.pacer.add(h.deliverUsers(e.users, e.exclude, f))
-	}
+	return apperr.New(apperr.ErrForbidden, "origin not allowed")
 }
 
 // serve runs one accepted connection: join the hub and the rooms, say
@@ -280,25 +163,26 @@ func (s *Server) receive(payload []byte) {
 // database work grows), then read until done and clean up on a fresh
 // goroutine, whose stack stays small while the socket idles.
 func (s *Server) serve(c *client, rooms func(ctx context.Context) ([]uint64, error), ready func(c *client, rooms []uint64) []byte) {
-	gauge := s.metrics.connections.WithLabelValues(c.hub.kind.String())
+	gauge := s.delivery.metrics.connections.WithLabelValues(c.hub.kind.String())
 	gauge.Inc()
 	c.hub.add(c)
 	if s.closing.Load() {
-		c.close(websocket.CloseGoingAway, "server shutting down")
+		c.out.close(websocket.CloseGoingAway, "server shutting down")
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, presenceTimeout)
 	ids, err := rooms(ctx)
-	cancel()
 	if err != nil {
 		s.log.Error("socket rooms unavailable", "user_id", c.userID, "err", err)
-		c.close(websocket.CloseInternalServerErr, "try again")
+		c.out.close(websocket.CloseInternalServerErr, "try again")
 	}
-	c.hub.ready(c, ids, func(joined []uint64) []byte {
-		slices.Sort(joined)
-		return ready(c, joined)
-	})
-	c.startWriting()
-	s.presenceChange(c.userID, true)
+	cancel()
+	joined := c.hub.ready(c, ids)
+	slices.Sort(joined)
+	c.out.answerNow(ready(c, joined)) // first: the writer has not started
+	c.out.start()
+	ctx, cancel = context.WithTimeout(s.ctx, presenceTimeout)
+	defer cancel()
+	s.app.Connected(ctx, c.userID)
 	go s.read(c, gauge)
 }
 
@@ -307,34 +191,17 @@ func (s *Server) serve(c *client, rooms func(ctx context.Context) ([]uint64, err
 func (s *Server) read(c *client, gauge prometheus.Gauge) {
 	defer s.conns.Done()
 	defer gauge.Dec() // last: a socket counts until its presence is settled
-	err := c.readLoop()
-	c.close(closeCodeFor(err), "")
+	err := c.readLoop(func(typ int, data []byte) { s.dispatch(c, typ, data) })
+	c.out.close(closeCodeFor(err), "")
 	c.hub.remove(c)
-	<-c.writerDone
+	<-c.out.finished()
 	if errors.Is(err, websocket.ErrReadLimit) {
 		c.drain()
 	}
 	_ = c.conn.Close()
-	s.presenceChange(c.userID, false)
-}
-
-// pingAll pings every socket of the node every pingPeriod: one ticker for
-// all, rather than a timer per socket.
-func (s *Server) pingAll(ctx context.Context) {
-	t := time.NewTicker(pingPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			for _, h := range []*hub{s.private, s.group} {
-				for _, c := range h.all() {
-					c.ping()
-				}
-			}
-		}
-	}
+	ctx, cancel := context.WithTimeout(s.ctx, presenceTimeout)
+	defer cancel()
+	s.app.Disconnected(ctx, c.userID)
 }
 
 // closeCodeFor is the close code answering a reader's end.
@@ -346,61 +213,6 @@ func closeCodeFor(err error) int {
 		return websocket.CloseNormalClosure
 	}
 	return websocket.CloseGoingAway // silent for too long, or the connection broke
-}
-
-// presenceChange records a socket opening or closing and, when the user came
-// online or went offline on every node, tells those who see them.
-func (s *Server) presenceChange(userID uint64, open bool) {
-	ctx, cancel := context.WithTimeout(s.ctx, presenceTimeout)
-	defer cancel()
-	var changed bool
-	var err error
-	if open {
-		changed, err = s.presence.Connect(ctx, userID)
-	} else {
-		changed, err = s.presence.Disconnect(ctx, userID)
-	}
-	if err != nil {
-		s.log.Warn("presence update failed", "user_id", userID, "err", err)
-	}
-	if changed {
-		s.announce(ctx, userID, open)
-	}
-}
-
-// announce sends a user's presence to their friends' private sockets and to
-// their co-members' group sockets, and records when they were last seen.
-func (s *Server) announce(ctx context.Context, userID uint64, online bool) {
-	u, err := s.svc.TouchLastSeen(ctx, userID)
-	if err != nil {
-		s.log.Warn("last seen not recorded", "user_id", userID, "err", err)
-		return
-	}
-	friends, coMembers, err := s.svc.PresenceAudience(ctx, userID)
-	if err != nil {
-		s.log.Warn("presence audience unavailable", "user_id", userID, "err", err)
-		return
-	}
-	f := presenceFrame(userID, online, u.LastSeenAt)
-	if len(friends) > 0 {
-		s.publish(ctx, &event{op: opDeliver, hub: hubPrivate, users: friends, frame: f})
-	}
-	if len(coMembers) > 0 {
-		s.publish(ctx, &event{op: opDeliver, hub: hubGroup, users: coMembers, frame: f})
-	}
-}
-
-func presenceFrame(userID uint64, online bool, lastSeen *time.Time) []byte {
-	status := "offline"
-	if online {
-		status = "online"
-	}
-	var seen *time.Time
-	if lastSeen != nil {
-		t := lastSeen.UTC()
-		seen = &t
-	}
-	return encodeFrame("presence", nil, presenceData{UserID: userID, Status: status, LastSeenAt: seen})
 }
 
 // track counts a socket about to open, unless shutdown has begun. Under
@@ -423,10 +235,8 @@ func (s *Server) Shutdown(ctx context.Context) {
 	s.connsMu.Lock()
 	s.closing.Store(true)
 	s.connsMu.Unlock()
-	for _, h := range []*hub{s.private, s.group} {
-		for _, c := range h.all() {
-			c.close(websocket.CloseGoingAway, "server shutting down")
-		}
+	for _, c := range s.delivery.all() {
+		c.out.close(websocket.CloseGoingAway, "server shutting down")
 	}
 	done := make(chan struct{})
 	go func() {
@@ -440,9 +250,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	}
 }
 
-// Close stops background work and releases the broker and presence.
-func (s *Server) Close() error {
+// Close refuses new sockets and ends the background work of open ones
+// (presence updates, requests in flight).
+func (s *Server) Close() {
 	s.closing.Store(true)
 	s.cancel()
-	return errors.Join(s.presence.Close(), s.broker.Close())
 }

@@ -28,9 +28,13 @@ func RedisURL() string {
 }
 
 // RequireRedisOrSkip returns the Redis URL, or skips (fails in CI, where
-// WORKCOMM_REQUIRE_REDIS=1) when Redis does not answer.
+// WORKCOMM_REQUIRE_REDIS=1) when Redis does not answer. Under -short (make
+// test-quick) Redis runs only when TEST_REDIS_URL names it.
 func RequireRedisOrSkip(t testing.TB) string {
 	t.Helper()
+	if quickWithout("TEST_REDIS_URL") && os.Getenv("WORKCOMM_REQUIRE_REDIS") != "1" {
+		t.Skip("-short: Redis runs when TEST_REDIS_URL is set")
+	}
 	redisOnce.Do(func() {
 		opts, err := redis.ParseURL(RedisURL())
 		if err != nil {

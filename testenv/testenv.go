@@ -90,15 +90,26 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, kind string)) {
 	}
 }
 
-// RequirePostgresOrSkip skips (or, in CI, fails) when PostgreSQL is unreachable.
+// RequirePostgresOrSkip skips (or, in CI, fails) when PostgreSQL is
+// unreachable. Under -short (make test-quick) PostgreSQL runs only when
+// TEST_DATABASE_URL names it.
 func RequirePostgresOrSkip(t testing.TB) {
 	t.Helper()
+	if quickWithout("TEST_DATABASE_URL") && !RequirePostgres() {
+		t.Skip("-short: PostgreSQL runs when TEST_DATABASE_URL is set")
+	}
 	if err := checkPostgres(); err != nil {
 		if RequirePostgres() {
 			t.Fatalf("PostgreSQL is required (WORKCOMM_REQUIRE_POSTGRES=1) but unreachable at %s: %v", PostgresURL(), err)
 		}
 		t.Skipf("PostgreSQL unreachable at %s: skipped", PostgresURL())
 	}
+}
+
+// quickWithout reports a -short run whose environment does not name the
+// service in envVar: the quick loop tests SQLite and one node by default.
+func quickWithout(envVar string) bool {
+	return testing.Short() && os.Getenv(envVar) == ""
 }
 
 // randomName returns a short random identifier.
@@ -393,7 +404,7 @@ const AdminPassword = "Admin-Password-123!"
 func (e *Env) RegisterAdmin(t testing.TB, prefix string) *User {
 	t.Helper()
 	u := e.Register(t, prefix)
-	if _, _, err := e.App.Services.CreateAdmin(context.Background(), u.Email, "", AdminPassword); err != nil {
+	if _, _, err := e.App.Services.Admin.CreateAdmin(context.Background(), u.Email, "", AdminPassword); err != nil {
 		t.Fatalf("promoting %s: %v", u.Username, err)
 	}
 	e.Relogin(t, u)

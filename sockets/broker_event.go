@@ -5,7 +5,7 @@ import (
 	"errors"
 )
 
-// op is what a node does with an event it receives from the broker.
+// op is what a node does with a broker event it receives.
 type op byte
 
 const (
@@ -20,7 +20,7 @@ const (
 	opKick
 )
 
-// hubKind says which socket kind an event is for.
+// hubKind says which socket kind a broker event is for.
 type hubKind byte
 
 const (
@@ -28,15 +28,17 @@ const (
 	hubGroup
 )
 
-// event is one broker message. The frame is encoded once by the publishing
-// node and sent as is to every recipient on every node.
-type event struct {
-	op      op
-	hub     hubKind
-	room    uint64   // a group id (opDeliver to a room, opJoin, opLeave)
-	exclude uint64   // a user whose sockets are skipped (the typist)
-	users   []uint64 // recipients (opDeliver without a room, opJoin, opLeave, opKick)
-	frame   []byte
+// brokerEvent is one message between nodes: a service event (or a kick)
+// with its frame's JSON envelope encoded once by the publishing node, sent
+// as is to every node, which lays it out once as a wire frame for all its
+// recipients.
+type brokerEvent struct {
+	op       op
+	hub      hubKind
+	room     uint64   // a group id (opDeliver to a room, opJoin, opLeave)
+	exclude  uint64   // a user whose sockets are skipped (the typist)
+	users    []uint64 // recipients (opDeliver without a room, opJoin, opLeave, opKick)
+	envelope []byte   // the frame's JSON envelope
 }
 
 // headerSize is op, hub, room, exclude and the user count.
@@ -44,10 +46,10 @@ const headerSize = 1 + 1 + 8 + 8 + 4
 
 var errShortEvent = errors.New("sockets: truncated broker event")
 
-// encode lays the event out in a fixed binary header and the frame, so that a
+// encode lays the event out in a fixed binary header and the envelope, so that a
 // receiving node reads the recipients without parsing JSON.
-func (e *event) encode() []byte {
-	b := make([]byte, headerSize+8*len(e.users)+len(e.frame))
+func (e *brokerEvent) encode() []byte {
+	b := make([]byte, headerSize+8*len(e.users)+len(e.envelope))
 	b[0], b[1] = byte(e.op), byte(e.hub)
 	binary.BigEndian.PutUint64(b[2:], e.room)
 	binary.BigEndian.PutUint64(b[10:], e.exclude)
@@ -57,16 +59,16 @@ func (e *event) encode() []byte {
 		binary.BigEndian.PutUint64(b[off:], u)
 		off += 8
 	}
-	copy(b[off:], e.frame)
+	copy(b[off:], e.envelope)
 	return b
 }
 
-// decodeEvent reads an event made by encode; the frame aliases b.
-func decodeEvent(b []byte) (*event, error) {
+// decodeBrokerEvent reads an event made by encode; the envelope aliases b.
+func decodeBrokerEvent(b []byte) (*brokerEvent, error) {
 	if len(b) < headerSize {
 		return nil, errShortEvent
 	}
-	e := &event{op: op(b[0]), hub: hubKind(b[1]),
+	e := &brokerEvent{op: op(b[0]), hub: hubKind(b[1]),
 		room: binary.BigEndian.Uint64(b[2:]), exclude: binary.BigEndian.Uint64(b[10:])}
 	n := int(binary.BigEndian.Uint32(b[18:]))
 	off := headerSize
@@ -78,6 +80,6 @@ func decodeEvent(b []byte) (*event, error) {
 		e.users[i] = binary.BigEndian.Uint64(b[off:])
 		off += 8
 	}
-	e.frame = b[off:]
+	e.envelope = b[off:]
 	return e, nil
 }

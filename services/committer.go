@@ -11,6 +11,7 @@ import (
 
 	"workcomm/apperr"
 	"workcomm/models"
+	"workcomm/views"
 )
 
 // Group commit: sends that arrive while a transaction is in flight wait for
@@ -43,6 +44,7 @@ type sendJob struct {
 
 	// Results, read after done is closed.
 	msg     *models.Message
+	view    views.Message // msg's view, once created
 	created bool
 	err     error
 	done    chan struct{}
@@ -50,20 +52,33 @@ type sendJob struct {
 	dupOf *sendJob // an earlier send of the same batch with the same clientMsgId
 }
 
-// commitQueue gathers sends for the committers, which start when sends wait
-// and stop when none do, so an idle node runs none.
-type commitQueue struct {
+// result is what Send answers for the job.
+func (j *sendJob) result() (*views.Message, bool, error) {
+	switch {
+	case j.err != nil:
+		return nil, false, j.err
+	case j.created:
+		return &j.view, true, nil
+	}
+	return messageView(j.msg), false, nil
+}
+
+// committer is the group commit: it gathers sends and stores them in shared
+// transactions. Committers (goroutines) start when sends wait and stop when
+// none do, so an idle node runs none.
+type committer struct {
+	core *Core
+
 	mu      sync.Mutex
 	pending []*sendJob
 	running int
 }
 
-// commit hands j to the group commit and waits for its outcome.
-func (d *Deps) commit(j *sendJob) {
+// Submit hands j to the group commit and waits for its outcome.
+func (q *committer) Submit(j *sendJob) {
 	j.done = make(chan struct{})
-	q := &d.commits
 	limit := 1 // SQLite has one writer (and one connection)
-	if models.IsPostgres(d.DB) {
+	if models.IsPostgres(q.core.DB) {
 		limit = pgCommitters
 	}
 	q.mu.Lock()
@@ -74,14 +89,13 @@ func (d *Deps) commit(j *sendJob) {
 	}
 	q.mu.Unlock()
 	if start {
-		go d.runCommitter()
+		go q.run()
 	}
 	<-j.done
 }
 
-// runCommitter commits batches until no send waits.
-func (d *Deps) runCommitter() {
-	q := &d.commits
+// run commits batches until no send waits.
+func (q *committer) run() {
 	for {
 		q.mu.Lock()
 		if len(q.pending) == 0 {
@@ -93,22 +107,23 @@ func (d *Deps) runCommitter() {
 		batch := slices.Clone(q.pending[:n])
 		q.pending = slices.Delete(q.pending, 0, n)
 		q.mu.Unlock()
-		d.commitBatch(batch)
+		q.commit(batch)
 	}
 }
 
-// commitBatch stores a batch in one transaction, then, in seq order, lets
-// each sender queue its ack (Committed) and publishes each message. If the
+// commit stores a batch in one transaction, then, in seq order, lets each
+// sender queue its ack (Committed) and publishes each message. If the
 // transaction fails, each send is tried alone.
-func (d *Deps) commitBatch(batch []*sendJob) {
+func (q *committer) commit(batch []*sendJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
-	now := d.now()
-	err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return d.storeBatch(ctx, tx, batch, now) })
+	db := q.core.DB
+	now := q.core.now()
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return store(ctx, tx, batch, now) })
 	if err != nil && len(batch) > 1 {
 		for _, j := range batch {
 			j.msg, j.created, j.err, j.dupOf = nil, false, nil, nil
-			d.commitBatch([]*sendJob{j})
+			q.commit([]*sendJob{j})
 		}
 		return
 	}
@@ -117,7 +132,7 @@ func (d *Deps) commitBatch(batch []*sendJob) {
 		j.msg, j.created, j.err = nil, false, err
 		if j.in.ClientMsgID != nil && models.IsUniqueViolation(err) {
 			// A concurrent retry with the same clientMsgId committed first.
-			if first, ferr := d.firstSend(j.ctx, j.me, j.c, *j.in.ClientMsgID); first != nil || ferr != nil {
+			if first, ferr := firstSend(j.ctx, db, j.me, j.c, *j.in.ClientMsgID); first != nil || ferr != nil {
 				j.msg, j.err = first, ferr
 			}
 		}
@@ -125,8 +140,10 @@ func (d *Deps) commitBatch(batch []*sendJob) {
 	for _, j := range batch {
 		if j.dupOf != nil {
 			j.msg, j.err = j.dupOf.msg, j.dupOf.err
-			if j.err == nil && (j.msg.ConvType != j.c.key.Type || j.msg.ConvID != j.c.convID()) {
-				j.msg, j.err = nil, apperr.New(apperr.ErrConflict, "this clientMsgId was already used for another conversation")
+			if j.err == nil {
+				if j.err = j.c.holds(j.msg); j.err != nil {
+					j.msg = nil
+				}
 			}
 		}
 	}
@@ -140,27 +157,27 @@ func (d *Deps) commitBatch(batch []*sendJob) {
 		return cmp.Or(cmp.Compare(a.msg.ConvType, b.msg.ConvType), cmp.Compare(a.msg.ConvID, b.msg.ConvID), cmp.Compare(a.msg.Seq, b.msg.Seq))
 	})
 	for _, j := range created {
+		j.view = views.NewMessage(j.msg)
 		if j.in.Committed != nil {
-			j.in.Committed(j.msg)
+			j.in.Committed(&j.view)
 		}
 	}
 	if len(created) > 0 {
 		evs := make([]Event, len(created))
 		for i, j := range created {
-			evs[i] = j.c.event(EventMessageNew)
-			evs[i].Message = j.msg
+			evs[i] = j.c.event(EventMessageNew, views.MessageEvent{Message: j.view})
 		}
-		d.Realtime.Publish(created[0].ctx, evs...)
+		q.core.Publisher.Publish(created[0].ctx, evs...)
 	}
 	for _, j := range batch {
 		close(j.done)
 	}
 }
 
-// storeBatch is the transaction of a batch. A send refused here (not a
-// member, a clientMsgId used elsewhere, a conversation gone) gets its error
-// and the others go on; a database error fails the whole transaction.
-func (d *Deps) storeBatch(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) error {
+// store is the transaction of a batch. A send refused here (not a member, a
+// clientMsgId used elsewhere, a conversation gone) gets its error and the
+// others go on; a database error fails the whole transaction.
+func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) error {
 	// Membership of live groups, for every group send at once.
 	var pairs []models.GroupUser
 	for _, j := range batch {
@@ -204,9 +221,7 @@ func (d *Deps) storeBatch(ctx context.Context, tx *gorm.DB, batch []*sendJob, no
 		}
 		if j.in.ClientMsgID != nil {
 			if m := stored[models.SenderClientID{SenderID: j.me.ID, ClientMsgID: *j.in.ClientMsgID}]; m != nil {
-				if m.ConvType != j.c.key.Type || m.ConvID != j.c.convID() {
-					j.err = apperr.New(apperr.ErrConflict, "this clientMsgId was already used for another conversation")
-				} else {
+				if j.err = j.c.holds(m); j.err == nil {
 					j.msg = m
 				}
 				continue
