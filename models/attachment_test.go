@@ -53,7 +53,7 @@ func (f *fixture) message(t *testing.T, sender *models.User) *models.Message {
 	t.Helper()
 	m := &models.Message{SenderID: sender.ID, Body: "hello"}
 	if err := f.db.Transaction(func(tx *gorm.DB) error {
-		return models.InsertMessages(f.ctx, tx, models.ConvPrivate, f.conv.ID, []*models.Message{m}, time.Now())
+		return models.InsertBatch(f.ctx, tx, []*models.ConvMessages{{Type: models.ConvPrivate, ID: f.conv.ID, Msgs: []*models.Message{m}}}, time.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestAttachUploadsAllOrNothing(t *testing.T) {
 		var rolledBack *models.Message
 		err := f.db.Transaction(func(tx *gorm.DB) error {
 			rolledBack = &models.Message{SenderID: alice.ID, Body: ""}
-			if err := models.InsertMessages(f.ctx, tx, models.ConvPrivate, f.conv.ID, []*models.Message{rolledBack}, now); err != nil {
+			if err := models.InsertBatch(f.ctx, tx, []*models.ConvMessages{{Type: models.ConvPrivate, ID: f.conv.ID, Msgs: []*models.Message{rolledBack}}}, now); err != nil {
 				return err
 			}
 			return models.AttachUploads(f.ctx, tx, alice.ID, rolledBack.ID, []uint64{bobs.ID}, now)
