@@ -54,14 +54,15 @@ func (f *Friends) SendRequest(ctx context.Context, me *models.User, toID uint64)
 		return nil, nil, err
 	}
 	if friendship != nil {
-		f.presence.introduce(ctx, me.ID, toID)
-		friend, err := f.friend(ctx, friendship, toID)
+		// toID had asked first: both get friend.accepted, as on Accept.
+		friend, err := f.befriended(ctx, friendship, me.ID, toID)
 		return nil, friend, err
 	}
 	reqs, err := f.requestViews(ctx, []models.FriendRequest{*request})
 	if err != nil {
 		return nil, nil, err
 	}
+	f.requested(ctx, reqs[0])
 	return &reqs[0], nil, nil
 }
 
@@ -94,8 +95,7 @@ func (f *Friends) Accept(ctx context.Context, me *models.User, requestID uint64)
 	if err != nil {
 		return nil, err
 	}
-	f.presence.introduce(ctx, me.ID, fromID)
-	return f.friend(ctx, friendship, fromID)
+	return f.befriended(ctx, friendship, me.ID, fromID)
 }
 
 // Decline removes a request: the addressee declines it, the sender withdraws it.
@@ -111,6 +111,7 @@ func (f *Friends) Decline(ctx context.Context, me *models.User, requestID uint64
 	if !deleted {
 		return apperr.New(apperr.ErrNotFound, "friend request not found")
 	}
+	f.declined(ctx, r, me.ID)
 	return nil
 }
 
@@ -119,7 +120,7 @@ func (f *Friends) Remove(ctx context.Context, me *models.User, friendID uint64) 
 	if err := models.DeleteFriendship(ctx, f.DB, me.ID, friendID); err != nil {
 		return err
 	}
-	f.presence.introduce(ctx, me.ID, friendID)
+	f.removed(ctx, me.ID, friendID)
 	return nil
 }
 
@@ -165,16 +166,6 @@ func (f *Friends) Requests(ctx context.Context, me *models.User) (*views.FriendR
 		return nil, err
 	}
 	return &views.FriendRequests{Incoming: all[:len(in)], Outgoing: all[len(in):]}, nil
-}
-
-// friend builds the view of a friendship as the other side, friendID, is seen.
-func (f *Friends) friend(ctx context.Context, fr *models.Friendship, friendID uint64) (*views.Friend, error) {
-	users, err := f.publicUsersByID(ctx, []uint64{friendID})
-	if err != nil {
-		return nil, err
-	}
-	v := views.NewFriend(users[friendID], fr.CreatedAt)
-	return &v, nil
 }
 
 func (f *Friends) requestViews(ctx context.Context, reqs []models.FriendRequest) ([]views.FriendRequest, error) {

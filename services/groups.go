@@ -170,7 +170,8 @@ func (s *Groups) List(ctx context.Context, me *models.User, page Page) (views.Li
 	return views.NewList(out, next), nil
 }
 
-// Update renames or redescribes a group (owner or admin).
+// Update renames or redescribes a group (owner or admin); the sockets in
+// its room get group.updated.
 func (s *Groups) Update(ctx context.Context, me *models.User, id uint64, in UpdateGroupInput) (*views.Group, error) {
 	mine, err := s.manager(ctx, me, id)
 	if err != nil {
@@ -195,6 +196,10 @@ func (s *Groups) Update(ctx context.Context, me *models.User, id uint64, in Upda
 	g, err := models.GetGroup(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
+	}
+	if len(cols) > 0 {
+		// Every member's list shows the new name at once.
+		s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Room: id, Type: EventGroupUpdated, Data: views.NewGroupUpdated(g)})
 	}
 	return s.view(ctx, g, mine.LastReadSeq)
 }

@@ -105,13 +105,14 @@ func (p *Presence) announce(ctx context.Context, userID uint64, online bool) {
 	p.Publisher.Publish(ctx, evs...)
 }
 
-// introduce tells each of a and b the other's presence, so that new friends
-// see each other at once (and former friends' clients can drop it).
-func (p *Presence) introduce(ctx context.Context, a, b uint64) {
+// introductions are the events that tell each of a and b the other's
+// presence, so that new friends see each other at once (and former friends'
+// clients can drop it). The caller publishes them with its own events.
+func (p *Presence) introductions(ctx context.Context, a, b uint64) []Event {
 	users, err := models.UsersByIDs(ctx, p.DB, []uint64{a, b})
 	if err != nil {
 		p.Log.WarnContext(ctx, "presence for new friends failed", "err", err)
-		return
+		return nil
 	}
 	online := p.online(ctx, []uint64{a, b})
 	var evs []Event
@@ -121,5 +122,5 @@ func (p *Presence) introduce(ctx context.Context, a, b uint64) {
 				Data: views.NewPresence(u.ID, online[u.ID], u.LastSeenAt)})
 		}
 	}
-	p.Publisher.Publish(ctx, evs...)
+	return evs
 }
