@@ -118,4 +118,40 @@ describe('PagedList', () => {
     list.reset();
     expect([ids(list), list.hasMore(), list.loadingMore()]).toEqual([[], false, false]);
   });
+
+  it('applies live edits at once: upsert in place or at either end, remove, patch', async () => {
+    const list = new PagedList<Item>({ fetch: server([item(1), item(2)]).fetch, idOf: (x) => x.id });
+    await list.refresh();
+    list.upsert(item(3));
+    list.upsert(item(0), 'start');
+    list.upsert(item(2, 'new'));
+    expect(list.items()).toEqual([item(0), item(1), item(2, 'new'), item(3)]);
+    list.remove(1);
+    list.remove(42);
+    list.patch(3, (x) => ({ ...x, v: 'renamed' }));
+    list.patch(42, () => item(99));
+    expect(list.items()).toEqual([item(0), item(2, 'new'), item(3, 'renamed')]);
+  });
+
+  it('replays a live edit on the answer of a refresh that was on its way, and only on that one', async () => {
+    const answers: Subject<Page<Item>>[] = [];
+    const list = new PagedList<Item>({
+      fetch: () => {
+        const a = new Subject<Page<Item>>();
+        answers.push(a);
+        return a;
+      },
+      idOf: (x) => x.id,
+    });
+    const first = list.refresh();
+    list.upsert(item(7)); // a friend accepted while the server was answering
+    list.remove(2); // a friend removed meanwhile
+    answers[0].next({ items: [item(1), item(2)], nextCursor: null }); // read before both changes
+    await first;
+    expect(ids(list)).toEqual([1, 7]);
+    const second = list.refresh(); // the server now has the changes: nothing to replay twice
+    answers[1].next({ items: [item(1), item(8)], nextCursor: null });
+    await second;
+    expect(ids(list)).toEqual([1, 8]);
+  });
 });

@@ -17,6 +17,10 @@ export interface PagedSource<T> {
  * server's order without duplicates: a later page's copy of an item that moved up updates it in place.
  * A refresh reads again as many pages as were shown, so a reload neither drops what the user paged to nor
  * keeps what the server no longer lists. A server that sends no nextCursor simply has one page.
+ *
+ * Live edits (`upsert`, `remove`, `patch`: what a socket event says changed) apply at once; one made while a
+ * refresh is on its way is applied again to what that refresh brings, which the server may have read before
+ * the change.
  */
 export class PagedList<T> {
   private readonly itemsState = signal<readonly T[]>([]);
@@ -26,6 +30,9 @@ export class PagedList<T> {
   /** Bumped by every refresh and reset: an answer from before it is dropped. */
   private generation = 0;
   private refreshing = 0;
+  /** Live edits made while a refresh is on its way, numbered, to replay on its answer. */
+  private liveEdits: { at: number; apply: (items: readonly T[]) => T[] }[] = [];
+  private editSeq = 0;
 
   /** The items, in the server's order. */
   readonly items: Signal<readonly T[]> = this.itemsState.asReadonly();
@@ -43,6 +50,7 @@ export class PagedList<T> {
   async refresh(): Promise<void> {
     const generation = ++this.generation;
     const want = Math.max(1, this.pages);
+    const editsFrom = this.editSeq;
     // A page on its way is dropped by the generation; the refresh reads it anyway.
     this.loadingMoreState.set(false);
     this.refreshing++;
@@ -64,12 +72,13 @@ export class PagedList<T> {
         pages++;
         if (!cursor) break;
       }
+      for (const e of this.liveEdits) if (e.at >= editsFrom) items = e.apply(items);
       this.itemsState.set(items);
       this.cursorState.set(cursor);
       this.pages = pages;
       this.source.loaded?.(items);
     } finally {
-      this.refreshing--;
+      if (--this.refreshing === 0) this.liveEdits = [];
     }
   }
 
@@ -93,13 +102,43 @@ export class PagedList<T> {
     }
   }
 
+  /**
+   * upsert shows an item the server now has (a new friend): in place if shown, else at the start or the end.
+   * At the end of a list with more pages, it shows before them until the user pages to its own place.
+   */
+  upsert(item: T, where: 'start' | 'end' = 'end'): void {
+    const id = this.source.idOf(item);
+    this.edit((items) => {
+      const at = items.findIndex((x) => this.source.idOf(x) === id);
+      if (at >= 0) return items.map((x, i) => (i === at ? item : x));
+      return where === 'start' ? [item, ...items] : [...items, item];
+    });
+  }
+
+  /** remove stops showing an item the server no longer lists (a former friend). */
+  remove(id: string | number): void {
+    this.edit((items) => items.filter((x) => this.source.idOf(x) !== id));
+  }
+
+  /** patch changes an item where it is (a group renamed); nothing when it is not shown. */
+  patch(id: string | number, change: (item: T) => T): void {
+    this.edit((items) => items.map((x) => (this.source.idOf(x) === id ? change(x) : x)));
+  }
+
   /** reset forgets the list (sign-out); answers still on their way are dropped. */
   reset(): void {
+    this.liveEdits = [];
     this.generation++;
     this.itemsState.set([]);
     this.cursorState.set(null);
     this.loadingMoreState.set(false);
     this.pages = 0;
+  }
+
+  private edit(apply: (items: readonly T[]) => T[]): void {
+    this.itemsState.update((items) => apply(items));
+    const at = this.editSeq++;
+    if (this.refreshing > 0) this.liveEdits.push({ at, apply });
   }
 
   /** merge appends a page: new items at the end, items already there updated where they are. */
