@@ -20,8 +20,9 @@ import { ChatStore } from './core/chat/chat-store.service';
       <router-outlet />
     </main>
     <app-footer />
-    <app-toaster />
+    <!-- In the layout's flow, last: while unanswered it takes its own row and never covers the page. -->
     <app-cookie-banner />
+    <app-toaster />
   `,
   styles: `
     :host { display: flex; flex-direction: column; height: 100dvh; }

@@ -85,6 +85,9 @@ export interface Group {
   lastMessage?: Message | null;
 }
 
+/** What group.updated says of a renamed group: the fields every member sees alike. */
+export type GroupSettings = Pick<Group, 'id' | 'name' | 'description' | 'ownerId'>;
+
 export interface FriendRequest {
   id: number;
   from: PublicUser;

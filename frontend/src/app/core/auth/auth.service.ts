@@ -5,6 +5,7 @@ import { firstValueFrom } from 'rxjs';
 import { API } from '../api/api-paths';
 import { AuthResponse, User } from '../api/models';
 import { SKIP_AUTH, SKIP_ERROR_TOAST } from '../http/http-context';
+import { forgetUser } from '../util/user-storage';
 
 /** Longest wait for the session restore before the first screen shows. */
 export const RESTORE_TIMEOUT_MS = 8000;
@@ -104,8 +105,12 @@ export class AuthService {
     return user;
   }
 
-  /** logout revokes the refresh cookie on the server, then forgets everything locally. */
+  /**
+   * logout revokes the refresh cookie on the server, then forgets everything locally, what the app stored for
+   * the user in this browser included (drafts): the next person at this browser finds nothing of theirs.
+   */
   async logout(): Promise<void> {
+    const userId = this.userState()?.id;
     try {
       await firstValueFrom(
         this.http.post<void>(`${API}/auth/logout`, {}, { withCredentials: true, context: new HttpContext().set(SKIP_ERROR_TOAST, true) }),
@@ -114,6 +119,7 @@ export class AuthService {
       /* the local session ends anyway */
     }
     this.clear('logout');
+    if (userId) forgetUser(userId);
     await this.router.navigateByUrl('/login');
   }
 

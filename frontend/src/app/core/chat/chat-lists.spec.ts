@@ -28,6 +28,7 @@ describe('ChatLists', () => {
     chat.http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [], nextCursor: null });
     chat.http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
     chat.http.expectOne(firstPage('/api/v1/friends')).flush({ items: range(1, 50).map(friend), nextCursor: 'f2' });
+    chat.flushRequests();
     await settle();
     expect([lists.friends().length, lists.hasMore()]).toEqual([50, true]);
 
@@ -55,6 +56,7 @@ describe('ChatLists', () => {
     chat.http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [conv(2, 1)], nextCursor: 'p2' });
     chat.http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
     chat.http.expectOne(firstPage('/api/v1/friends')).flush({ items: [], nextCursor: null });
+    chat.flushRequests();
     await settle();
     const more = lists.loadMore();
     page('/api/v1/chat/private', 'p2', [conv(3, 4)], null);
@@ -96,6 +98,7 @@ describe('ChatLists', () => {
     fail('/api/v1/chat/private');
     fail('/api/v1/chat/groups');
     fail('/api/v1/friends');
+    chat.flushRequests();
     await settle();
     expect([lists.loading(), lists.loadError()]).toEqual([false, true]);
     const retry = lists.refresh(true);

@@ -8,6 +8,7 @@ import { ChatLists } from './chat-lists';
 import { Conversations } from './conversations';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
 import { Drafts } from './drafts';
+import { Friendships } from './friendships';
 import { ChatHistory } from './history';
 import { MessageSender } from './message-sender';
 import { People } from './people';
@@ -16,9 +17,9 @@ import { ChatSockets } from './socket/chat-sockets';
 import { UnreadCounts } from './unread-counts';
 
 /**
- * ChatStore is the chat session: started once per sign-in by the shell, it loads the lists, opens both
- * sockets and turns their events into list updates (unread counts, last messages, reloads); on sign-out it
- * closes them and every part forgets what it held. Components read the part they show (Conversations,
+ * ChatStore is the chat session: started once per sign-in by the shell, it loads the lists and the friend
+ * requests, opens both sockets and turns their events into list updates (unread counts, last messages, friends
+ * and requests, group names, reloads); on sign-out it closes them and every part forgets what it held. Components read the part they show (Conversations,
  * ChatHistory, ChatActivity, …) directly.
  */
 @Injectable({ providedIn: 'root' })
@@ -32,6 +33,7 @@ export class ChatStore {
   private readonly activity = inject(ChatActivity);
   private readonly sender = inject(MessageSender);
   private readonly drafts = inject(Drafts);
+  private readonly friendships = inject(Friendships);
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
@@ -46,11 +48,14 @@ export class ChatStore {
   start(): void {
     if (this.started) return;
     this.started = true;
+    const me = this.auth.user()?.id;
+    if (me) this.drafts.load(me);
     this.sender.start();
     for (const socket of [this.sockets.privateSocket, this.sockets.groupSocket]) {
       this.subs.push(socket.events.subscribe((ev) => this.onSocketEvent(ev)));
     }
     void this.lists.refresh(true);
+    void this.friendships.load();
     this.sockets.start();
   }
 
@@ -68,6 +73,7 @@ export class ChatStore {
     this.history.reset();
     this.activity.reset();
     this.drafts.reset();
+    this.friendships.reset();
   }
 
   /** open puts a conversation on screen and loads its latest page once. */
@@ -85,7 +91,9 @@ export class ChatStore {
   private onSocketEvent(ev: SocketEvent): void {
     switch (ev.type) {
       case 'ready':
+        // Anything may have changed while the socket was away.
         void this.lists.refresh();
+        void this.friendships.load();
         break;
       case 'message': {
         this.conversations.noteLive(ev.key, ev.message);
@@ -101,6 +109,17 @@ export class ChatStore {
       case 'group.joined':
       case 'group.left':
         void this.lists.reloadGroups();
+        break;
+      case 'group.updated': {
+        const { id, name, description, ownerId } = ev.group;
+        this.lists.groupList.patch(id, (g) => ({ ...g, name, description: description ?? g.description, ownerId: ownerId ?? g.ownerId }));
+        break;
+      }
+      case 'friend.requested':
+      case 'friend.accepted':
+      case 'friend.declined':
+      case 'friend.removed':
+        this.friendships.apply(ev);
         break;
       case 'error':
         if (ev.code === 'rate_limited' || ev.code === 'forbidden' || ev.code === 'plan_limit') {

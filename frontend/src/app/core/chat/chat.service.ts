@@ -2,7 +2,7 @@ import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
-import { Friend, Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { Friend, FriendRequests, Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
 import { pageOf, pageParams } from '../api/page';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
@@ -18,7 +18,7 @@ function messagesBase(key: ConversationKey): string {
 
 /**
  * ChatService is the REST side of chat: the lists the conversation list is made of (private conversations,
- * groups, friends), a group with its members, history pages, sending, read marks, edits.
+ * groups, friends), pending friend requests, a group with its members, history pages, sending, read marks, edits.
  */
 @Injectable({ providedIn: 'root' })
 export class ChatService {
@@ -37,6 +37,13 @@ export class ChatService {
   /** friends: a page of my friends. */
   friends(cursor?: string | null): Observable<Page<Friend>> {
     return this.page<Friend>(`${API}/friends`, cursor);
+  }
+
+  /** friendRequests: my pending friend requests, received and sent. */
+  friendRequests(): Observable<FriendRequests> {
+    return this.http
+      .get<FriendRequests>(`${API}/friends/requests`)
+      .pipe(map((r) => ({ incoming: r?.incoming ?? [], outgoing: r?.outgoing ?? [] })));
   }
 
   /** group: one group with its members. */

@@ -38,6 +38,12 @@ export class People {
     return this.state()[userId]?.online ?? null;
   }
 
+  /** lastSeen: when a user was last seen (RFC 3339): the sockets' latest word, else the lists'; null if unknown. */
+  lastSeen(userId: number): string | null {
+    if (this.isDeleted(userId)) return null;
+    return this.sockets.lastSeen(userId) ?? this.state()[userId]?.lastSeenAt ?? null;
+  }
+
   /** displayName of a user we know of; "#id" otherwise. */
   displayName(userId: number): string {
     const me = this.auth.user();

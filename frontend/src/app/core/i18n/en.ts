@@ -1,3 +1,5 @@
+import { FRIENDS_LIVE_EN } from '../../features/friends/friends-live.i18n';
+
 /**
  * English dictionary: its keys are the keys of the app (TranslationKey), and FR must have exactly the same
  * (a missing or extra key does not compile).
@@ -221,6 +223,7 @@ export const EN = {
   'error.rate_limited': 'Too many attempts. Please wait a moment.',
   'error.payments_unavailable': 'Payments are not available at the moment.',
   'error.internal': 'Something went wrong. Please try again.',
+  ...FRIENDS_LIVE_EN,
 } satisfies Record<string, string>;
 
 /** A key of the dictionaries. */

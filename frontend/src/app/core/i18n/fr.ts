@@ -1,4 +1,5 @@
 import { TranslationKey } from './en';
+import { FRIENDS_LIVE_FR } from '../../features/friends/friends-live.i18n';
 
 /** Dictionnaire français : exactement les clés de EN. */
 export const FR: Record<TranslationKey, string> = {
@@ -220,4 +221,5 @@ export const FR: Record<TranslationKey, string> = {
   'error.rate_limited': 'Trop de tentatives. Patientez un instant.',
   'error.payments_unavailable': 'Le paiement n’est pas disponible pour le moment.',
   'error.internal': 'Une erreur est survenue. Réessayez.',
+  ...FRIENDS_LIVE_FR,
 };

@@ -1,4 +1,4 @@
-import { Component, inject, signal } from '@angular/core';
+import { Component, afterNextRender, inject, signal } from '@angular/core';
 import { I18nService } from '../i18n/i18n.service';
 import { TranslatePipe } from '../i18n/translate.pipe';
 
@@ -14,37 +14,51 @@ function savedChoice(): string | null {
 }
 
 /**
- * CookieBanner: the app only sets the strictly necessary session cookie; the banner says so and remembers
- * the visitor's choice in localStorage.
+ * CookieBanner: the app only sets the strictly necessary session cookie; the banner says so and remembers the
+ * visitor's choice in localStorage.
+ *
+ * It is a bar in the page's layout, below everything else (the shell's last row), not a box floating over it:
+ * while it waits for an answer the page above it is only shorter, so it never covers the composer or any
+ * button, on a desktop or a phone. It is not modal (the app works without an answer). Screen readers hear it:
+ * a labelled region whose text is a polite live region, filled once the region is in the page, so that it is
+ * announced; its two buttons are ordinary buttons in the tab order.
  */
 @Component({
   selector: 'app-cookie-banner',
   imports: [TranslatePipe],
   template: `
     @if (visible()) {
-      <section class="cookie-banner" role="region" [attr.aria-label]="'cookies.title' | t: lang()" data-testid="cookie-banner">
-        <p>{{ 'cookies.text' | t: lang() }}</p>
+      <section class="cookie-banner" role="region" aria-labelledby="cookie-banner-title" data-testid="cookie-banner">
+        <h2 id="cookie-banner-title" class="visually-hidden">{{ 'cookies.title' | t: lang() }}</h2>
+        <p role="status" data-testid="cookie-banner-text">@if (announced()) { {{ 'cookies.text' | t: lang() }} }</p>
         <div class="actions">
-          <button type="button" class="button secondary" data-testid="cookie-decline" (click)="choose('essential')">{{ 'cookies.essential' | t: lang() }}</button>
-          <button type="button" class="button" data-testid="cookie-accept" (click)="choose('all')">{{ 'cookies.accept' | t: lang() }}</button>
+          <button type="button" class="button small secondary" data-testid="cookie-decline" (click)="choose('essential')">{{ 'cookies.essential' | t: lang() }}</button>
+          <button type="button" class="button small" data-testid="cookie-accept" (click)="choose('all')">{{ 'cookies.accept' | t: lang() }}</button>
         </div>
       </section>
     }
   `,
   styles: `
+    :host { display: block; flex: none; }
     .cookie-banner {
-      position: fixed; left: var(--space-3); bottom: var(--space-3); max-width: 28rem; z-index: 40;
-      background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius-lg);
-      box-shadow: var(--shadow); padding: var(--space-3);
+      display: flex; align-items: center; gap: var(--space-2) var(--space-4); flex-wrap: wrap;
+      padding: var(--space-2) var(--space-4); background: var(--surface); border-top: 2px solid var(--primary);
     }
-    .cookie-banner p { margin: 0 0 var(--space-2); }
-    .actions { display: flex; gap: var(--space-2); justify-content: flex-end; flex-wrap: wrap; }
+    .cookie-banner p { margin: 0; flex: 1 1 18rem; min-height: 1.45em; font-size: 0.9rem; }
+    .actions { display: flex; gap: var(--space-2); margin-left: auto; }
+    @media (max-width: 640px) { .cookie-banner { padding: var(--space-2); } }
   `,
 })
 export class CookieBanner {
   /** The UI language: the argument of every `t` pipe in the template. */
   protected readonly lang = inject(I18nService).lang;
   protected readonly visible = signal(savedChoice() === null);
+  /** The text goes into the live region once it is rendered (a region born with its text is not announced). */
+  protected readonly announced = signal(false);
+
+  constructor() {
+    afterNextRender(() => this.announced.set(true));
+  }
 
   protected choose(choice: 'all' | 'essential'): void {
     try {

@@ -5,8 +5,9 @@ import { I18nService, Lang } from '../i18n/i18n.service';
 import { planKey } from '../i18n/keys';
 import { TranslatePipe } from '../i18n/translate.pipe';
 import { Conversations } from '../chat/conversations';
+import { Friendships } from '../chat/friendships';
 
-/** Header: brand, main navigation, plan badge, language switch and the user menu. */
+/** Header: brand, main navigation (unread messages, friend requests waiting), plan badge, language switch and the user menu. */
 @Component({
   selector: 'app-header',
   imports: [RouterLink, RouterLinkActive, TranslatePipe],
@@ -24,7 +25,13 @@ import { Conversations } from '../chat/conversations';
               <span class="badge" data-testid="nav-unread" [attr.aria-label]="'chat.unreadCount' | t: lang() : { n: conversations.totalUnread() }">{{ conversations.totalUnread() }}</span>
             }
           </a>
-          <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">{{ 'nav.friends' | t: lang() }}</a>
+          <a routerLink="/friends" routerLinkActive="active" data-testid="nav-friends">
+            {{ 'nav.friends' | t: lang() }}
+            @if (friendships.incomingCount() > 0) {
+              <span class="badge" data-testid="nav-friend-requests"
+                    [attr.aria-label]="'friends.requestsWaiting' | t: lang() : { n: friendships.incomingCount() }">{{ friendships.incomingCount() }}</span>
+            }
+          </a>
           <a routerLink="/groups" routerLinkActive="active" data-testid="nav-groups">{{ 'nav.groups' | t: lang() }}</a>
           <a routerLink="/subscription" routerLinkActive="active" data-testid="nav-subscription">{{ 'nav.subscription' | t: lang() }}</a>
           @if (auth.isAdmin()) {
@@ -75,6 +82,7 @@ export class Header {
   protected readonly auth = inject(AuthService);
   protected readonly i18n = inject(I18nService);
   protected readonly conversations = inject(Conversations);
+  protected readonly friendships = inject(Friendships);
   private readonly host = inject(ElementRef<HTMLElement>);
   protected readonly menuOpen = signal(false);
 

@@ -9,6 +9,8 @@ import { FakeWebSocket, fakeUser } from './fakes';
 
 /** The three lists the conversation list is made of. */
 export const LIST_URLS = ['/api/v1/chat/private', '/api/v1/chat/groups', '/api/v1/friends'] as const;
+/** The pending friend requests, loaded with the lists (sign-in, every socket's ready). */
+export const REQUESTS_URL = '/api/v1/friends/requests';
 
 /** chatProviders: real chat services over HttpClientTesting, fake sockets, and user 1 signed in. */
 export function chatProviders(): (Provider | EnvironmentProviders)[] {
@@ -32,8 +34,13 @@ export function firstPage(url: string): (req: HttpRequest<unknown>) => boolean {
 export interface ChatSession {
   store: ChatStore;
   http: HttpTestingController;
-  /** flushLists answers the one open load of each list. */
-  flushLists(convs?: unknown[], groups?: unknown[], friends?: unknown[]): void;
+  /**
+   * flushLists answers the one open load of each list, and the loads of the friend requests on their way if any
+   * (`requests`, none by default: they load at start and on every ready, not on every list reload).
+   */
+  flushLists(convs?: unknown[], groups?: unknown[], friends?: unknown[], requests?: { incoming?: unknown[]; outgoing?: unknown[] }): void;
+  /** flushRequests answers the one open load of the friend requests. */
+  flushRequests(requests?: { incoming?: unknown[]; outgoing?: unknown[] }): void;
   /** flushAllLists answers every list reload still open (message events from unknown conversations trigger some). */
   flushAllLists(): void;
 }
@@ -41,14 +48,19 @@ export interface ChatSession {
 /** useChatSession sets up a chat session for each test of the calling `describe`, and checks HTTP after it. */
 export function useChatSession(): ChatSession {
   const ctx = {
-    flushLists(convs: unknown[] = [], groups: unknown[] = [], friends: unknown[] = []) {
+    flushLists(convs: unknown[] = [], groups: unknown[] = [], friends: unknown[] = [], requests = {}) {
       const [p, g, f] = LIST_URLS;
       ctx.http.expectOne(firstPage(p)).flush({ items: convs, nextCursor: null });
       ctx.http.expectOne(firstPage(g)).flush({ items: groups, nextCursor: null });
       ctx.http.expectOne(firstPage(f)).flush({ items: friends, nextCursor: null });
+      for (const r of ctx.http.match(REQUESTS_URL)) r.flush({ incoming: [], outgoing: [], ...requests });
+    },
+    flushRequests(requests = {}) {
+      ctx.http.expectOne(REQUESTS_URL).flush({ incoming: [], outgoing: [], ...requests });
     },
     flushAllLists() {
       for (const url of LIST_URLS) for (const r of ctx.http.match((req) => req.url === url)) r.flush({ items: [], nextCursor: null });
+      for (const r of ctx.http.match(REQUESTS_URL)) r.flush({ incoming: [], outgoing: [] });
     },
   } as ChatSession;
 

@@ -9,13 +9,17 @@ import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { AdminService } from './admin.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { formatMoney } from '../payments/subscription-page';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
 
 type Tab = 'users' | 'payments' | 'stats' | 'audit';
 
-/** Admin console: users (search, ban/unban, role), payments by status, stats and the audit log. */
+/**
+ * Admin console: users (search, ban/unban, role, delete after a confirmation, with the audit entry it made shown
+ * at once), payments by status, stats and the audit log.
+ */
 @Component({
   selector: 'app-admin-page',
-  imports: [FormsModule, TranslatePipe],
+  imports: [FormsModule, TranslatePipe, ConfirmDialog],
   templateUrl: './admin-page.html',
   styles: `
     .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: var(--space-3); }
@@ -24,6 +28,10 @@ type Tab = 'users' | 'payments' | 'stats' | 'audit';
     .banned { color: var(--danger); font-weight: 700; }
     td select { width: auto; }
     pre { margin: 0; white-space: pre-wrap; font-size: 0.75rem; max-width: 24rem; }
+    .deleted-note { margin-top: var(--space-3); }
+    .deleted-note dl { display: grid; grid-template-columns: auto 1fr; gap: var(--space-1) var(--space-3); margin: var(--space-2) 0; }
+    .deleted-note dt { font-weight: 600; }
+    .deleted-note dd { margin: 0; }
   `,
 })
 export class AdminPage implements OnInit {
@@ -51,6 +59,10 @@ export class AdminPage implements OnInit {
   protected readonly auditCursor = signal<string | null>(null);
   protected readonly loading = signal(false);
   protected readonly error = signal(false);
+  /** The account whose deletion waits for confirmation. */
+  protected readonly deleting = signal<User | null>(null);
+  /** The last account deleted here, with the audit entry the deletion made (null until the log is read). */
+  protected readonly lastDeletion = signal<{ user: User; entry: AuditEntry | null } | null>(null);
 
   ngOnInit(): void {
     void this.show('users');
@@ -107,6 +119,31 @@ export class AdminPage implements OnInit {
   protected async setRole(u: User, ev: Event): Promise<void> {
     const role = (ev.target as HTMLSelectElement).value as Role;
     if (role !== u.role) await this.update(u, { role }, 'admin.roleToast');
+  }
+
+  protected onDeleteAnswer(ok: boolean): void {
+    const u = this.deleting();
+    this.deleting.set(null);
+    if (ok && u) void this.deleteUser(u);
+  }
+
+  /** deleteUser deletes an account, then reads the audit log's newest page to show the entry it made. */
+  private async deleteUser(u: User): Promise<void> {
+    try {
+      await firstValueFrom(this.admin.deleteUser(u.id));
+    } catch {
+      return; /* toast by the interceptor */
+    }
+    this.users.update((list) => list.filter((x) => x.id !== u.id));
+    this.toast.success(this.i18n.t('admin.deletedToast', { name: u.username }));
+    this.lastDeletion.set({ user: u, entry: null });
+    try {
+      const page = await firstValueFrom(this.admin.audit(null));
+      const entry = page.items.find((a) => a.action === 'user.delete' && a.targetType === 'user' && Number(a.targetId) === u.id) ?? null;
+      this.lastDeletion.update((d) => (d?.user.id === u.id ? { user: u, entry } : d));
+    } catch {
+      /* the audit tab still has it */
+    }
   }
 
   private async update(u: User, patch: { role?: Role; banned?: boolean }, toastKey: TranslationKey): Promise<void> {

@@ -20,6 +20,11 @@ export class AdminService {
     return this.http.patch<User>(`${API}/admin/users/${id}`, patch);
   }
 
+  /** deleteUser soft-deletes an account (not one's own); the server records it in the audit log. */
+  deleteUser(id: number): Observable<void> {
+    return this.http.delete<void>(`${API}/admin/users/${id}`);
+  }
+
   /** payments: every user's payments, newest first; each says whose it is (`userId`). */
   payments(status: string, cursor?: string | null): Observable<Page<AdminPayment>> {
     let params = pageParams(cursor);

@@ -2,7 +2,7 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { Friend } from '../../core/api/models';
-import { chatProviders, firstPage } from '../../core/testing/chat-session';
+import { REQUESTS_URL, chatProviders, firstPage } from '../../core/testing/chat-session';
 import { FakeWebSocket, settle } from '../../core/testing/fakes';
 import { ChatStore } from '../../core/chat/chat-store.service';
 import { ConversationList } from './conversation-list';
@@ -34,6 +34,7 @@ describe('ConversationList', () => {
     http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [], nextCursor: null });
     http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
     http.expectOne(firstPage('/api/v1/friends')).flush({ items: [friend(1), friend(2)], nextCursor: 'f2' });
+    http.expectOne(REQUESTS_URL).flush({ incoming: [], outgoing: [] });
     await settle();
     const fixture = TestBed.createComponent(ConversationList);
     await fixture.whenStable();

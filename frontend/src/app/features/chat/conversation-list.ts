@@ -7,8 +7,9 @@ import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { LoadMore } from '../../shared/load-more';
 import { ChatLists } from '../../core/chat/chat-lists';
 import { Conversations } from '../../core/chat/conversations';
+import { Drafts } from '../../core/chat/drafts';
 
-/** Conversation list: unread badges, presence dots, last message preview (as text). */
+/** Conversation list: unread badges, presence dots, last message preview (as text), or the draft left there. */
 @Component({
   selector: 'app-conversation-list',
   imports: [RouterLink, TranslatePipe, LoadMore],
@@ -52,7 +53,9 @@ import { Conversations } from '../../core/chat/conversations';
                     <span class="name" [class.deleted-account]="c.readOnly">{{ c.title }}</span>
                   </span>
                   <span class="preview">
-                    @if (c.lastMessage; as m) {
+                    @if (c.key !== activeKey() && drafts.of(c.key)) {
+                      <span class="draft" data-testid="conversation-draft">{{ 'chat.draft' | t: lang() }}:</span> {{ drafts.of(c.key) }}
+                    } @else if (c.lastMessage; as m) {
                       @if (m.deleted) { <em>{{ 'chat.deleted' | t: lang() }}</em> }
                       @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t: lang()) + ': ' : '' }}{{ m.body }} }
                     } @else {
@@ -88,6 +91,7 @@ import { Conversations } from '../../core/chat/conversations';
     .name, .preview { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .preview { color: var(--text-muted); font-size: 0.85rem; }
     .deleted-account { font-style: italic; color: var(--text-muted); }
+    .draft { color: var(--danger); font-weight: 600; }
     .group-tag { font-size: 0.65rem; text-transform: uppercase; background: var(--surface-2); border-radius: 4px; padding: 0 4px; color: var(--text-muted); }
   `,
 })
@@ -97,6 +101,7 @@ export class ConversationList {
   protected readonly lists = inject(ChatLists);
   protected readonly conversations = inject(Conversations);
   protected readonly auth = inject(AuthService);
+  protected readonly drafts = inject(Drafts);
   /** The key of the conversation on screen. */
   readonly activeKey = input<ConversationKey | null>(null);
 }

@@ -5,7 +5,7 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AuthService } from '../../core/auth/auth.service';
 import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
-import { firstPage } from '../../core/testing/chat-session';
+import { REQUESTS_URL, firstPage } from '../../core/testing/chat-session';
 import { FakeWebSocket, fakeUser, settle } from '../../core/testing/fakes';
 import { ChatStore } from '../../core/chat/chat-store.service';
 import { MessagePane } from './message-pane';
@@ -43,6 +43,7 @@ describe('MessagePane', () => {
     });
     http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
     http.expectOne(firstPage('/api/v1/friends')).flush({ items: [{ user: bob, since: '' }], nextCursor: null });
+    http.expectOne(REQUESTS_URL).flush({ incoming: [], outgoing: [] });
     await settle();
   });
 

@@ -11,6 +11,7 @@ import { Conversations } from '../../core/chat/conversations';
 import { ChatHistory } from '../../core/chat/history';
 import { MessageSender } from '../../core/chat/message-sender';
 import { People } from '../../core/chat/people';
+import { LastSeen } from '../../core/chat/last-seen';
 import { ChatSockets } from '../../core/chat/socket/chat-sockets';
 import { Composer } from './composer';
 
@@ -40,6 +41,7 @@ export class MessagePane {
   protected readonly lang = inject(I18nService).lang;
   private readonly conversations = inject(Conversations);
   private readonly people = inject(People);
+  private readonly lastSeen = inject(LastSeen);
   private readonly chatHistory = inject(ChatHistory);
   private readonly activity = inject(ChatActivity);
   private readonly sender = inject(MessageSender);
@@ -73,6 +75,11 @@ export class MessagePane {
   protected readonly online = computed(() => {
     const peer = this.peerId();
     return peer && !this.readOnly() ? this.people.online(peer) : null;
+  });
+  /** "last seen 5 minutes ago" for an offline peer (refreshed every minute). */
+  protected readonly peerLastSeen = computed(() => {
+    const peer = this.peerId();
+    return peer && this.online() === false ? this.lastSeen.of(peer) : null;
   });
   protected readonly history = computed(() => this.chatHistory.of(this.key()));
   protected readonly readSeq = computed(() => this.activity.readSeq(this.key()));

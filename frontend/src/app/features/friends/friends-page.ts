@@ -1,22 +1,29 @@
-import { Component, DestroyRef, OnInit, inject, signal } from '@angular/core';
+import { Component, DestroyRef, OnInit, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import { Subject, debounceTime, distinctUntilChanged, switchMap, of, catchError, tap } from 'rxjs';
 import { firstValueFrom } from 'rxjs';
-import { FriendRequests, PublicUser } from '../../core/api/models';
+import { Friend, FriendRequest, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { LoadMore } from '../../shared/load-more';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { FriendsService } from './friends.service';
 import { ToastService } from '../../core/toast/toast.service';
 import { ChatLists } from '../../core/chat/chat-lists';
+import { Friendships } from '../../core/chat/friendships';
+import { LastSeen } from '../../core/chat/last-seen';
 import { People } from '../../core/chat/people';
 
-/** Friends page: search users, send requests, answer incoming ones, list and remove friends. */
+/**
+ * Friends page: search users, send requests (and cancel them), answer incoming ones, list and remove friends.
+ * Requests and friends change live (the private socket's friend events, through Friendships); Refresh stays as a
+ * fallback.
+ */
 @Component({
   selector: 'app-friends-page',
-  imports: [RouterLink, TranslatePipe, LoadMore],
+  imports: [RouterLink, TranslatePipe, LoadMore, ConfirmDialog],
   template: `
     <section class="page">
       <h1>{{ 'friends.title' | t: lang() }}</h1>
@@ -55,26 +62,28 @@ import { People } from '../../core/chat/people';
           @if (requests().incoming.length === 0) {
             <p class="muted" data-testid="incoming-empty">{{ 'friends.noIncoming' | t: lang() }}</p>
           }
-          <ul class="list" data-testid="incoming-requests">
+          <ul class="list" data-testid="incoming-requests" aria-live="polite">
             @for (r of requests().incoming; track r.id) {
               <li data-testid="incoming-request" [attr.data-username]="r.from.username">
                 <span class="grow"><strong>{{ r.from.displayName || r.from.username }}</strong>&ngsp;<span class="muted">@{{ r.from.username }}</span></span>
                 <button type="button" class="button small" data-testid="accept-request"
-                        [attr.aria-label]="'friends.acceptNamed' | t: lang() : { name: r.from.username }" (click)="accept(r.id)">{{ 'friends.accept' | t: lang() }}</button>
+                        [attr.aria-label]="'friends.acceptNamed' | t: lang() : { name: r.from.username }" (click)="accept(r)">{{ 'friends.accept' | t: lang() }}</button>
                 <button type="button" class="button small secondary" data-testid="decline-request"
-                        [attr.aria-label]="'friends.declineNamed' | t: lang() : { name: r.from.username }" (click)="decline(r.id)">{{ 'friends.decline' | t: lang() }}</button>
+                        [attr.aria-label]="'friends.declineNamed' | t: lang() : { name: r.from.username }" (click)="decline(r)">{{ 'friends.decline' | t: lang() }}</button>
               </li>
             }
           </ul>
           <h2>{{ 'friends.outgoing' | t: lang() }}</h2>
           @if (requests().outgoing.length === 0) {
-            <p class="muted">{{ 'friends.noOutgoing' | t: lang() }}</p>
+            <p class="muted" data-testid="outgoing-empty">{{ 'friends.noOutgoing' | t: lang() }}</p>
           }
           <ul class="list" data-testid="outgoing-requests">
             @for (r of requests().outgoing; track r.id) {
               <li data-testid="outgoing-request" [attr.data-username]="r.to.username">
                 <span class="grow">{{ r.to.displayName || r.to.username }} <span class="muted">@{{ r.to.username }}</span></span>
                 <span class="muted">{{ 'friends.waiting' | t: lang() }}</span>
+                <button type="button" class="button small secondary" data-testid="withdraw-request"
+                        [attr.aria-label]="'friends.withdrawNamed' | t: lang() : { name: r.to.username }" (click)="decline(r)">{{ 'friends.withdraw' | t: lang() }}</button>
               </li>
             }
           </ul>
@@ -92,17 +101,19 @@ import { People } from '../../core/chat/people';
           }
           <ul class="list" data-testid="friend-list">
             @for (f of lists.friends(); track f.user.id) {
+              @let online = people.online(f.user.id);
               <li data-testid="friend-item" [attr.data-username]="f.user.username">
-                <span class="dot" [class.online]="people.online(f.user.id)" aria-hidden="true"></span>
-                <span class="grow"><strong>{{ f.user.displayName || f.user.username }}</strong>&ngsp;<span class="muted">@{{ f.user.username }}</span></span>
+                <span class="dot" [class.online]="online" aria-hidden="true"></span>
+                <span class="grow who">
+                  <span><strong>{{ f.user.displayName || f.user.username }}</strong>&ngsp;<span class="muted">@{{ f.user.username }}</span></span>
+                  <span class="visually-hidden">{{ (online ? 'chat.online' : 'chat.offline') | t: lang() }}</span>
+                  @if (lastSeen.of(f.user.id); as seen) {
+                    <span class="muted seen" data-testid="friend-last-seen">{{ seen }}</span>
+                  }
+                </span>
                 <a class="button small" [routerLink]="['/chat', 'u', f.user.id]" data-testid="friend-chat">{{ 'friends.message' | t: lang() }}</a>
-                @if (confirmRemove() === f.user.id) {
-                  <button type="button" class="button small danger" data-testid="remove-friend-confirm" (click)="remove(f.user.id)">{{ 'friends.confirmRemove' | t: lang() }}</button>
-                  <button type="button" class="button small secondary" (click)="confirmRemove.set(null)">{{ 'common.cancel' | t: lang() }}</button>
-                } @else {
-                  <button type="button" class="button small secondary" data-testid="remove-friend"
-                          [attr.aria-label]="'friends.removeNamed' | t: lang() : { name: f.user.username }" (click)="confirmRemove.set(f.user.id)">{{ 'friends.remove' | t: lang() }}</button>
-                }
+                <button type="button" class="button small secondary" data-testid="remove-friend"
+                        [attr.aria-label]="'friends.removeNamed' | t: lang() : { name: f.user.username }" (click)="removing.set(f)">{{ 'friends.remove' | t: lang() }}</button>
               </li>
             }
           </ul>
@@ -111,12 +122,19 @@ import { People } from '../../core/chat/people';
           }
         </div>
       </div>
+      <app-confirm-dialog [open]="!!removing()"
+                          [title]="'friends.removeTitle' | t: lang() : { name: removingName() }"
+                          [text]="'friends.removeText' | t: lang()"
+                          [confirmLabel]="'friends.confirmRemove' | t: lang()" [cancelLabel]="'common.cancel' | t: lang()"
+                          (answered)="onRemoveAnswer($event)" />
     </section>
   `,
   styles: `
     .grid { display: grid; grid-template-columns: 1fr 1fr; gap: var(--space-4); }
     .grid .card + .card { margin-top: 0; }
     .wide { grid-column: 1 / -1; }
+    .who { display: flex; flex-direction: column; min-width: 0; }
+    .seen { font-size: 0.8rem; }
     @media (max-width: 767px) { .grid { grid-template-columns: 1fr; } }
   `,
 })
@@ -126,6 +144,8 @@ export class FriendsPage implements OnInit {
   private readonly api = inject(FriendsService);
   protected readonly lists = inject(ChatLists);
   protected readonly people = inject(People);
+  protected readonly lastSeen = inject(LastSeen);
+  private readonly friendships = inject(Friendships);
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
@@ -135,11 +155,18 @@ export class FriendsPage implements OnInit {
   protected readonly results = signal<PublicUser[]>([]);
   protected readonly searching = signal(false);
   protected readonly searched = signal(false);
-  protected readonly requests = signal<FriendRequests>({ incoming: [], outgoing: [] });
-  protected readonly sentTo = signal(new Set<number>());
+  /** My pending requests, kept live. */
+  protected readonly requests = this.friendships.requests;
+  /** Who I asked and who has not answered. */
+  protected readonly sentTo = computed(() => new Set(this.requests().outgoing.map((r) => r.to.id)));
   protected readonly loading = signal(false);
   protected readonly error = signal(false);
-  protected readonly confirmRemove = signal<number | null>(null);
+  /** The friend whose removal waits for confirmation. */
+  protected readonly removing = signal<Friend | null>(null);
+  protected readonly removingName = computed(() => {
+    const u = this.removing()?.user;
+    return u ? u.displayName || u.username : '';
+  });
 
   ngOnInit(): void {
     this.query$
@@ -170,13 +197,13 @@ export class FriendsPage implements OnInit {
     return this.lists.friends().some((f) => f.user.id === id);
   }
 
+  /** load reads requests and friends again (on arrival, and the Refresh button: events keep them live otherwise). */
   protected async load(): Promise<void> {
     this.loading.set(true);
     this.error.set(false);
     try {
-      this.requests.set(await firstValueFrom(this.api.requests()));
-      this.sentTo.set(new Set(this.requests().outgoing.map((r) => r.to.id)));
-      await this.lists.refresh();
+      await Promise.all([this.friendships.load(), this.lists.friendList.refresh()]);
+      this.error.set(this.friendships.loadError());
     } catch {
       this.error.set(true);
     } finally {
@@ -186,39 +213,50 @@ export class FriendsPage implements OnInit {
 
   protected async send(u: PublicUser): Promise<void> {
     try {
-      await firstValueFrom(this.api.sendRequest(u.id));
-      this.sentTo.update((s) => new Set(s).add(u.id));
-      this.toast.success(this.i18n.t('friends.requestSent', { name: u.username }));
-      await this.load();
+      const answer = await firstValueFrom(this.api.sendRequest(u.id));
+      if ('user' in answer) {
+        // They had asked me first: we are friends now.
+        this.friendships.befriended(answer);
+        this.toast.success(this.i18n.t('friends.accepted'));
+      } else {
+        this.friendships.requested(answer);
+        this.toast.success(this.i18n.t('friends.requestSent', { name: u.username }));
+      }
     } catch {
       /* toast by the interceptor */
     }
   }
 
-  protected async accept(id: number): Promise<void> {
+  protected async accept(r: FriendRequest): Promise<void> {
     try {
-      await firstValueFrom(this.api.accept(id));
+      this.friendships.befriended(await firstValueFrom(this.api.accept(r.id)));
       this.toast.success(this.i18n.t('friends.accepted'));
-      await this.load();
     } catch {
-      /* toast by the interceptor */
+      // Gone meanwhile (withdrawn, or answered in another tab): show what the server has.
+      void this.friendships.load();
     }
   }
 
-  protected async decline(id: number): Promise<void> {
+  /** decline refuses a request I received, or withdraws one I sent. */
+  protected async decline(r: FriendRequest): Promise<void> {
     try {
-      await firstValueFrom(this.api.decline(id));
-      await this.load();
+      await firstValueFrom(this.api.decline(r.id));
+      this.friendships.dropRequest((x) => x.id === r.id);
     } catch {
-      /* toast by the interceptor */
+      void this.friendships.load();
     }
   }
 
-  protected async remove(userId: number): Promise<void> {
+  protected onRemoveAnswer(ok: boolean): void {
+    const f = this.removing();
+    this.removing.set(null);
+    if (ok && f) void this.remove(f.user.id);
+  }
+
+  private async remove(userId: number): Promise<void> {
     try {
       await firstValueFrom(this.api.remove(userId));
-      this.confirmRemove.set(null);
-      await this.load();
+      this.friendships.unfriended(userId);
     } catch {
       /* toast by the interceptor */
     }

@@ -2,12 +2,13 @@ import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../../core/api/api-paths';
-import { FriendRequest, FriendRequests, Page, PublicUser } from '../../core/api/models';
+import { Friend, FriendRequest, Page, PublicUser } from '../../core/api/models';
 import { itemsOf } from '../../core/api/page';
 
 /**
- * FriendsService: user search and friend requests. The friend list itself is read by the chat core
- * (ChatService.friends), because the conversation list is made of it too.
+ * FriendsService: user search and the answers to friend requests. The friend list and the pending requests are
+ * read by the chat core (ChatService.friends, ChatService.friendRequests), because the conversation list and the
+ * header show them too, kept live by the private socket (Friendships).
  */
 @Injectable({ providedIn: 'root' })
 export class FriendsService {
@@ -19,20 +20,17 @@ export class FriendsService {
       .pipe(map((r) => itemsOf(r)));
   }
 
-  requests(): Observable<FriendRequests> {
-    return this.http
-      .get<FriendRequests>(`${API}/friends/requests`)
-      .pipe(map((r) => ({ incoming: r?.incoming ?? [], outgoing: r?.outgoing ?? [] })));
+  /** sendRequest asks a user: the pending request (201), or the friend we became if they had asked first (200). */
+  sendRequest(userId: number): Observable<FriendRequest | Friend> {
+    return this.http.post<FriendRequest | Friend>(`${API}/friends/requests`, { userId });
   }
 
-  sendRequest(userId: number): Observable<FriendRequest | unknown> {
-    return this.http.post(`${API}/friends/requests`, { userId });
+  /** accept answers a request addressed to me with the new friend. */
+  accept(requestId: number): Observable<Friend> {
+    return this.http.post<Friend>(`${API}/friends/requests/${requestId}/accept`, {});
   }
 
-  accept(requestId: number): Observable<unknown> {
-    return this.http.post(`${API}/friends/requests/${requestId}/accept`, {});
-  }
-
+  /** decline refuses a request addressed to me, or withdraws one I sent. */
   decline(requestId: number): Observable<void> {
     return this.http.post<void>(`${API}/friends/requests/${requestId}/decline`, {});
   }

@@ -1,5 +1,5 @@
 import { GroupMember, GroupRole } from '../../core/api/models';
-import { canAddMembers, canLeave, memberActions, roleOf } from './group-permissions';
+import { canAddMembers, canDelete, canEditSettings, canLeave, memberActions, roleOf } from './group-permissions';
 
 const member = (id: number, role: GroupRole): GroupMember => ({
   user: { id, username: `u${id}`, displayName: '' }, role, joinedAt: '2026-01-01T00:00:00Z',
@@ -43,5 +43,14 @@ describe('group permissions', () => {
   it('owner and admins add members; everyone but the owner may leave', () => {
     expect([canAddMembers('owner'), canAddMembers('admin'), canAddMembers('member'), canAddMembers(null)]).toEqual([true, true, false, false]);
     expect([canLeave('owner'), canLeave('admin'), canLeave('member'), canLeave(null)]).toEqual([false, true, true, false]);
+  });
+
+  it('the owner and admins edit the settings; only the owner deletes the group', () => {
+    expect((['owner', 'admin', 'member', null] as const).map((r) => [canEditSettings(r), canDelete(r)])).toEqual([
+      [true, true],
+      [true, false],
+      [false, false],
+      [false, false],
+    ]);
   });
 });

@@ -23,6 +23,16 @@ export function canAddMembers(viewer: GroupRole | null): boolean {
   return viewer === 'owner' || viewer === 'admin';
 }
 
+/** canEditSettings: the owner and admins rename and redescribe the group. */
+export function canEditSettings(viewer: GroupRole | null): boolean {
+  return viewer === 'owner' || viewer === 'admin';
+}
+
+/** canDelete: the owner only deletes the group. */
+export function canDelete(viewer: GroupRole | null): boolean {
+  return viewer === 'owner';
+}
+
 /** canLeave: every member but the owner (who deletes the group instead). */
 export function canLeave(viewer: GroupRole | null): boolean {
   return viewer === 'admin' || viewer === 'member';

@@ -8,20 +8,30 @@ import { I18nService } from '../../core/i18n/i18n.service';
 import { groupRoleKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 import { LoadMore } from '../../shared/load-more';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { ChatLists } from '../../core/chat/chat-lists';
 import { ChatService } from '../../core/chat/chat.service';
 import { People } from '../../core/chat/people';
 import { ToastService } from '../../core/toast/toast.service';
 import { GroupsService } from './groups.service';
-import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, roleOf } from './group-permissions';
+import {
+  MemberActions,
+  canAddMembers,
+  canDelete as mayDelete,
+  canEditSettings,
+  canLeave as mayLeave,
+  memberActions,
+  roleOf,
+} from './group-permissions';
 
 /**
  * Groups page: create a group (with friends as first members), see members, add and remove members, make members
- * admins (owner), leave. Only the actions the viewer may take are offered.
+ * admins (owner), rename and redescribe it (owner, admins), delete it after a confirmation (owner), leave. Only the
+ * actions the viewer may take are offered; a rename by someone else shows at once (group.updated).
  */
 @Component({
   selector: 'app-groups-page',
-  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore],
+  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore, ConfirmDialog],
   template: `
     <section class="page">
       <h1>{{ 'groups.title' | t: lang() }}</h1>
@@ -79,7 +89,29 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
             <p class="state" role="status"><span class="spinner" aria-hidden="true"></span> {{ 'common.loading' | t: lang() }}</p>
           } @else if (detail(); as g) {
             <h2 data-testid="group-detail-name">{{ g.name }}</h2>
-            @if (g.description) { <p class="muted">{{ g.description }}</p> }
+            @if (g.description) { <p class="muted" data-testid="group-detail-description">{{ g.description }}</p> }
+            @if (canEdit()) {
+              <form class="stack settings" (ngSubmit)="saveSettings(g)" data-testid="group-settings" novalidate>
+                <h3>{{ 'groups.settings' | t: lang() }}</h3>
+                <div class="field">
+                  <label for="group-settings-name">{{ 'groups.name' | t: lang() }}</label>
+                  <input id="group-settings-name" name="settingsName" required maxlength="100" data-testid="group-settings-name"
+                         [ngModel]="settingsName()" (ngModelChange)="settingsName.set($event)" />
+                </div>
+                <div class="field">
+                  <label for="group-settings-description">{{ 'groups.description' | t: lang() }}</label>
+                  <input id="group-settings-description" name="settingsDescription" maxlength="1000" data-testid="group-settings-description"
+                         [ngModel]="settingsDescription()" (ngModelChange)="settingsDescription.set($event)" />
+                </div>
+                @if (settingsError()) { <p class="alert error" role="alert">{{ settingsError() }}</p> }
+                <div class="row">
+                  <button type="submit" class="button small" data-testid="group-settings-save" [disabled]="savingSettings()">{{ 'common.save' | t: lang() }}</button>
+                  @if (canDelete()) {
+                    <button type="button" class="button small danger" data-testid="group-delete" (click)="deleting.set(g)">{{ 'groups.delete' | t: lang() }}</button>
+                  }
+                </div>
+              </form>
+            }
             <h3>{{ 'groups.members' | t: lang() }} ({{ g.members?.length ?? 0 }})</h3>
             <ul class="list" data-testid="group-members">
               @for (m of g.members ?? []; track m.user.id) {
@@ -129,6 +161,11 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
           }
         </div>
       </div>
+      <app-confirm-dialog [open]="!!deleting()"
+                          [title]="'groups.deleteTitle' | t: lang() : { name: deleting()?.name ?? '' }"
+                          [text]="'groups.deleteText' | t: lang()"
+                          [confirmLabel]="'common.delete' | t: lang()" [cancelLabel]="'common.cancel' | t: lang()"
+                          (answered)="onDeleteAnswer($event)" />
     </section>
   `,
   styles: `
@@ -137,6 +174,7 @@ import { MemberActions, canAddMembers, canLeave as mayLeave, memberActions, role
     .members-pick { border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-2) var(--space-3); display: flex; flex-direction: column; gap: var(--space-1); max-height: 12rem; overflow-y: auto; }
     .check { display: flex; gap: var(--space-2); align-items: center; }
     .check input { width: auto; }
+    .settings { border-top: 1px solid var(--border); padding-top: var(--space-3); }
     @media (max-width: 767px) { .grid { grid-template-columns: 1fr; } }
   `,
 })
@@ -172,6 +210,15 @@ export class GroupsPage {
   protected readonly myRole = computed(() => roleOf(this.detail()?.members, this.me()));
   protected readonly canManage = computed(() => canAddMembers(this.myRole()));
   protected readonly canLeave = computed(() => mayLeave(this.myRole()));
+  protected readonly canEdit = computed(() => canEditSettings(this.myRole()));
+  protected readonly canDelete = computed(() => mayDelete(this.myRole()));
+  /** The settings form, filled from the group (and from a rename by someone else, unless edited here). */
+  protected readonly settingsName = signal('');
+  protected readonly settingsDescription = signal('');
+  protected readonly settingsError = signal<string | null>(null);
+  protected readonly savingSettings = signal(false);
+  /** The group whose deletion waits for confirmation. */
+  protected readonly deleting = signal<Group | null>(null);
   /** The member whose role is being changed (its buttons wait for the answer). */
   protected readonly roleBusy = signal<number | null>(null);
   protected readonly addable = computed(() => {
@@ -184,6 +231,67 @@ export class GroupsPage {
       const id = this.selectedId();
       untracked(() => (id ? void this.loadDetail(id) : this.detail.set(null)));
     });
+    // A rename pushed by the server (group.updated patches the list) shows in the open group too.
+    effect(() => {
+      const id = this.selectedId();
+      const listed = this.lists.groups().find((g) => g.id === id);
+      if (listed) untracked(() => this.showSettings(listed));
+    });
+  }
+
+  /** showSettings takes a group's name and description into the detail, and into the form fields not being edited. */
+  private showSettings(g: Pick<Group, 'id' | 'name' | 'description'>): void {
+    const d = this.detail();
+    if (!d || d.id !== g.id || (d.name === g.name && d.description === g.description)) return;
+    if (this.settingsName() === d.name) this.settingsName.set(g.name);
+    if (this.settingsDescription() === d.description) this.settingsDescription.set(g.description);
+    this.detail.set({ ...d, name: g.name, description: g.description });
+  }
+
+  /** saveSettings sends what changed of the name and description (owner or admin). */
+  protected async saveSettings(g: Group): Promise<void> {
+    const name = this.settingsName().trim();
+    const description = this.settingsDescription().trim();
+    if (!name) {
+      this.settingsError.set(this.i18n.t('groups.nameRequired'));
+      return;
+    }
+    const patch: { name?: string; description?: string } = {};
+    if (name !== g.name) patch.name = name;
+    if (description !== g.description) patch.description = description;
+    this.settingsError.set(null);
+    if (!patch.name && patch.description === undefined) return;
+    this.savingSettings.set(true);
+    try {
+      const updated = await firstValueFrom(this.api.updateGroup(g.id, patch));
+      const fields = { name: updated?.name ?? name, description: updated?.description ?? description };
+      this.settingsName.set(fields.name);
+      this.settingsDescription.set(fields.description);
+      this.detail.update((d) => (d && d.id === g.id ? { ...d, ...fields } : d));
+      this.lists.groupList.patch(g.id, (x) => ({ ...x, ...fields }));
+      this.toast.success(this.i18n.t('groups.saved'));
+    } catch {
+      /* toast by the interceptor */
+    } finally {
+      this.savingSettings.set(false);
+    }
+  }
+
+  protected onDeleteAnswer(ok: boolean): void {
+    const g = this.deleting();
+    this.deleting.set(null);
+    if (ok && g) void this.deleteGroup(g);
+  }
+
+  private async deleteGroup(g: Group): Promise<void> {
+    try {
+      await firstValueFrom(this.api.deleteGroup(g.id));
+      this.toast.success(this.i18n.t('groups.deleted', { name: g.name }));
+      this.lists.groupList.remove(g.id);
+      await this.router.navigate([], { queryParams: {} });
+    } catch {
+      /* toast by the interceptor */
+    }
   }
 
   protected toggle(id: number): void {
@@ -224,7 +332,11 @@ export class GroupsPage {
   private async loadDetail(id: number): Promise<void> {
     this.detailLoading.set(true);
     try {
-      this.detail.set(await firstValueFrom(this.chatApi.group(id)));
+      const g = await firstValueFrom(this.chatApi.group(id));
+      this.detail.set(g);
+      this.settingsName.set(g.name);
+      this.settingsDescription.set(g.description ?? '');
+      this.settingsError.set(null);
     } catch {
       this.detail.set(null);
     } finally {

@@ -1,6 +1,6 @@
 import { DestroyRef, Signal, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { ConversationRef, Envelope, Message } from '../../api/models';
+import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message } from '../../api/models';
 import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
@@ -19,6 +19,11 @@ export type SocketEvent =
   | { type: 'unknown-conversation'; conversation: ConversationRef }
   | { type: 'group.joined'; group: unknown }
   | { type: 'group.left'; groupId: number }
+  | { type: 'group.updated'; group: GroupSettings }
+  | { type: 'friend.requested'; request: FriendRequest }
+  | { type: 'friend.accepted'; friend: Friend }
+  | { type: 'friend.declined'; requestId: number }
+  | { type: 'friend.removed'; userId: number }
   | { type: 'error'; code: string; message: string };
 
 /** The conversation fields of a `typing` or `read` event. */
@@ -61,6 +66,7 @@ export class ChatSocket {
   private readonly resolver = new ConversationResolver();
   private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly presenceState = signal<Record<number, 'online' | 'offline'>>({});
+  private readonly lastSeenState = signal<Record<number, string>>({});
 
   /** Connection state. */
   readonly status: Signal<SocketStatus>;
@@ -74,6 +80,8 @@ export class ChatSocket {
   readonly reads = this.readsState.asReadonly();
   /** Presence by user id, from live events. */
   readonly presence = this.presenceState.asReadonly();
+  /** When each user was last seen (RFC 3339), from live presence events. */
+  readonly lastSeen = this.lastSeenState.asReadonly();
   /** Stream of events for list stores. */
   readonly events = new Subject<SocketEvent>();
 
@@ -90,6 +98,23 @@ export class ChatSocket {
     presence: (data) => this.onPresence(data),
     'group.joined': (data) => this.events.next({ type: 'group.joined', group: data?.group }),
     'group.left': (data) => this.events.next({ type: 'group.left', groupId: Number(data?.groupId) }),
+    'group.updated': (data) => {
+      if (typeof data?.group?.id === 'number') this.events.next({ type: 'group.updated', group: data.group });
+    },
+    'friend.requested': (data) => {
+      if (typeof data?.request?.id === 'number' && data.request.from && data.request.to) {
+        this.events.next({ type: 'friend.requested', request: data.request });
+      }
+    },
+    'friend.accepted': (data) => {
+      if (typeof data?.friend?.user?.id === 'number') this.events.next({ type: 'friend.accepted', friend: data.friend });
+    },
+    'friend.declined': (data) => {
+      if (typeof data?.requestId === 'number') this.events.next({ type: 'friend.declined', requestId: data.requestId });
+    },
+    'friend.removed': (data) => {
+      if (typeof data?.userId === 'number') this.events.next({ type: 'friend.removed', userId: data.userId });
+    },
     'sync.done': () => undefined,
     pong: () => undefined,
   };
@@ -126,6 +151,7 @@ export class ChatSocket {
     this.outbox.clear();
     this.readsState.set({});
     this.presenceState.set({});
+    this.lastSeenState.set({});
   }
 
   /** isOpen tells whether the socket is connected and ready. */
@@ -306,11 +332,13 @@ export class ChatSocket {
     this.events.next({ type: 'read', key, userId, seq });
   }
 
-  private onPresence(data: { userId?: number; status?: string }): void {
+  private onPresence(data: { userId?: number; status?: string; lastSeenAt?: string | null }): void {
     const userId = Number(data?.userId);
     if (!userId) return;
     const status = data?.status === 'online' ? 'online' : 'offline';
     this.presenceState.update((all) => ({ ...all, [userId]: status }));
+    const seen = data?.lastSeenAt;
+    if (typeof seen === 'string' && seen) this.lastSeenState.update((all) => ({ ...all, [userId]: seen }));
   }
 
   private eventKey(data: EventTarget): ConversationKey | null {

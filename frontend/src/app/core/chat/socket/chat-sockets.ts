@@ -32,6 +32,11 @@ export class ChatSockets {
     return this.privateSocket.presence()[userId] ?? this.groupSocket.presence()[userId];
   }
 
+  /** lastSeen: when the sockets last said a user was seen (RFC 3339), if they said. */
+  lastSeen(userId: number): string | undefined {
+    return this.privateSocket.lastSeen()[userId] ?? this.groupSocket.lastSeen()[userId];
+  }
+
   start(): void {
     this.privateSocket.start();
     this.groupSocket.start();
