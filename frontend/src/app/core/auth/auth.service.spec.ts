@@ -5,6 +5,7 @@ import { Router, provideRouter } from '@angular/router';
 
 import { AuthService } from './auth.service';
 import { authBody, fakeUser, settle } from '../testing/fakes';
+import { userStorageKey } from '../util/user-storage';
 
 
 describe('AuthService', () => {
@@ -117,6 +118,30 @@ describe('AuthService', () => {
     await out;
     expect(auth.accessToken()).toBeNull();
     expect(auth.user()).toBeNull();
+  });
+
+  it('erases what the user stored in this browser (drafts) at sign-out, not when the session merely expires', async () => {
+    const router = TestBed.inject(Router);
+    vi.spyOn(router, 'navigateByUrl').mockResolvedValue(true);
+    vi.spyOn(router, 'navigate').mockResolvedValue(true);
+    localStorage.setItem(userStorageKey(1, 'drafts'), '{"u:2":"mine"}');
+    localStorage.setItem(userStorageKey(7, 'drafts'), '{"u:2":"someone else\'s"}');
+    const login = auth.login('alice', 'pw123456');
+    http.expectOne('/api/v1/auth/login').flush(authBody('a1'));
+    await login;
+    const r = auth.refresh();
+    http.expectOne('/api/v1/auth/refresh').flush({ error: { code: 'unauthorized', message: '' } }, { status: 401, statusText: 'Unauthorized' });
+    await r;
+    expect(localStorage.getItem(userStorageKey(1, 'drafts'))).toBe('{"u:2":"mine"}');
+    const again = auth.login('alice', 'pw123456');
+    http.expectOne('/api/v1/auth/login').flush(authBody('a2'));
+    await again;
+    const out = auth.logout();
+    http.expectOne('/api/v1/auth/logout').flush(null, { status: 204, statusText: 'No Content' });
+    await out;
+    expect(localStorage.getItem(userStorageKey(1, 'drafts'))).toBeNull();
+    expect(localStorage.getItem(userStorageKey(7, 'drafts'))).not.toBeNull();
+    localStorage.clear();
   });
 
   it('reloads /users/me (plan badge after a payment)', async () => {
