@@ -34,7 +34,8 @@ test-go:
 # The quick loop while developing: unit and API tests with -short, which
 # skips faults/ (and its soak) and deploy/; SQLite only, unless
 # TEST_DATABASE_URL / TEST_REDIS_URL name PostgreSQL / Redis. About a minute
-# on a 2-core machine; `make test-quick RACE=-race` adds the race detector.
+# and a half on a 2-core machine; `make test-quick RACE=-race` adds the race
+# detector (about two minutes more).
 test-quick:
 	go test $(RACE) -short -count=1 ./...
 
