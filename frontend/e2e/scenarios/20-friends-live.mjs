@@ -61,7 +61,7 @@ async function composerUsable(page, what, shot) {
     assert(!overlaps, `the banner ${JSON.stringify(b)} overlaps the ${name} ${JSON.stringify(box)} (${what})`);
     assert(box.y + box.height <= viewport.height, `the ${name} is below the viewport (${what})`);
   }
-  await page.screenshot({ path: `${SHOTS}20-banner-unanswered-${shot}.png` });
+  await page.screenshot({ path: `${SHOTS}friends-live-banner-unanswered-${shot}.png` });
   const x = i.x + i.width / 2;
   const y = i.y + i.height / 2;
   const hit = await page.evaluate(([px, py]) => document.elementFromPoint(px, py)?.getAttribute('data-testid'), [x, y]);
@@ -239,7 +239,7 @@ export default async function friendsLive(browser) {
     await visible(row, 'the account still listed after Cancel');
     await row.locator(tid('admin-delete')).click();
     await visible(dialog, 'the confirmation dialog again');
-    await admin.page.screenshot({ path: `${SHOTS}20-admin-delete-confirmation.png` });
+    await admin.page.screenshot({ path: `${SHOTS}friends-live-admin-delete-confirmation.png` });
     await dialog.locator(tid('confirm-dialog-confirm')).click();
     await gone(row, 'the deleted account in the list');
     const audit = admin.page.locator(tid('admin-deleted-audit'));
