@@ -129,6 +129,9 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.closers = append(a.closers, delivery.Close)
 
 	core := &services.Core{Config: cfg, DB: db, Log: log, Limits: limits, Publisher: delivery, Tracker: tracker, BcryptCost: bcryptCost(cfg)}
+	if err := a.openAccounts(core); err != nil {
+		return err
+	}
 	a.Services = services.New(core, tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL), services.NewStripeClient(cfg, log))
 
 	endpoints := sockets.New(socketApp{a.Services.Auth, a.Services.Chat, a.Services.Groups, a.Services.Presence}, delivery,

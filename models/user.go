@@ -105,6 +105,17 @@ func FindUserByLogin(ctx context.Context, db *gorm.DB, login string) (*User, err
 	return &u, nil
 }
 
+// FindUserByEmail finds a live user by email, case-insensitively (a password
+// reset names an address, never a username).
+func FindUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("email_lower = ?", strings.ToLower(strings.TrimSpace(email))).First(&u).Error
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return &u, nil
+}
+
 // LiveUserIDs returns which of ids are live users (for memberIds checks).
 func LiveUserIDs(ctx context.Context, db *gorm.DB, ids []uint64) (map[uint64]bool, error) {
 	var found []uint64

@@ -20,8 +20,10 @@ import (
 	"gorm.io/gorm"
 
 	"workcomm/configs"
+	"workcomm/mail"
 	"workcomm/models"
 	"workcomm/presence"
+	"workcomm/twofactor"
 	"workcomm/views"
 )
 
@@ -37,6 +39,13 @@ type Core struct {
 	Tracker presence.Tracker
 	// BcryptCost is the cost of new password hashes.
 	BcryptCost int
+	// Mailer is the mail transport (mail.Disabled when the server has none);
+	// MailQueue sends through it in the background, so that no request waits
+	// on SMTP.
+	Mailer    mail.Mailer
+	MailQueue *mail.Queue
+	// TwoFactorKeys seal TOTP secrets and hash recovery codes.
+	TwoFactorKeys *twofactor.Keys
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }

@@ -16,6 +16,8 @@ type Limits struct {
 	PaymentIntent *ratelimit.Limiter // PaymentIntents per user (card-testing defence)
 	Messages      *ratelimit.Limiter // chat messages per user, REST and socket alike
 	Typing        *ratelimit.Limiter // typing events per user
+	ResetByIP     *ratelimit.Limiter // password-reset mails asked per client IP
+	ResetByAddr   *ratelimit.Limiter // password-reset mails asked per address (known or not)
 	// SocketRequests counts every inbound socket request per user, whatever its type.
 	SocketRequests *ratelimit.Limiter
 }
@@ -36,6 +38,12 @@ func NewLimits(c *configs.Config) *Limits {
 		// message seen, a sync per reconnect) and stops a flood of reads or
 		// syncs, which cost database work and fan out to every member.
 		SocketRequests: ratelimit.NewRate(50, 100),
+		// Reset mails: an office behind one address may have a few people
+		// locked out at once (20 an hour), one person needs one or two (3 an
+		// hour per address, whether or not it has an account, so the limit
+		// itself tells nothing); more is someone filling a mailbox.
+		ResetByIP:   ratelimit.New(20, time.Hour),
+		ResetByAddr: ratelimit.New(3, time.Hour),
 	}
 }
 
@@ -49,4 +57,6 @@ func (l *Limits) Share(s *ratelimit.Shared) {
 	l.LoginByAcct.Share(s, "login-acct")
 	l.Writes.Share(s, "writes")
 	l.PaymentIntent.Share(s, "payment-intent")
+	l.ResetByIP.Share(s, "reset-ip")
+	l.ResetByAddr.Share(s, "reset-addr")
 }

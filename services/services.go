@@ -19,6 +19,9 @@ type Services struct {
 	Payments *Payments
 	Admin    *Admin
 	Presence *Presence
+
+	// Passwords resets forgotten passwords by mail.
+	Passwords *Passwords
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -35,5 +38,7 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Payments: &Payments{Core: core, stripe: stripe},
 		Admin:    &Admin{Core: core, presence: presence},
 		Presence: presence,
+
+		Passwords: &Passwords{Core: core},
 	}
 }
