@@ -63,7 +63,16 @@ func (a *AuthController) Login(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	s, err := a.Auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP())
+	ans, err := a.Auth.Login(c.Request.Context(), req.Login, req.Password, c.ClientIP())
+	if err == nil && ans.Session == nil {
+		// Two-factor: the second step's challenge, and no cookie yet.
+		respond(c, http.StatusOK, ans.TwoFactorChallenge, nil)
+		return
+	}
+	var s *views.Session
+	if ans != nil {
+		s = ans.Session
+	}
 	a.respondSession(c, http.StatusOK, s, err)
 }
 

@@ -24,7 +24,8 @@ type UpdateMeRequest struct {
 
 // GetMe returns the caller.
 func (u *UsersController) GetMe(c *gin.Context) {
-	c.JSON(http.StatusOK, u.Users.Me(middlewares.CurrentUser(c)))
+	me, err := u.Users.Me(c.Request.Context(), middlewares.CurrentUser(c))
+	respond(c, http.StatusOK, me, err)
 }
 
 // UpdateMe changes the caller's display name or password.

@@ -45,7 +45,11 @@ func (a *Admin) ListUsers(ctx context.Context, q string, page Page) (views.List[
 	if err != nil {
 		return views.List[views.SelfUser]{}, err
 	}
-	return views.NewList(views.NewSelfUsers(res.Users, a.now()), views.IDCursor(res.NextID)), nil
+	items, err := a.selfUsers(ctx, res.Users)
+	if err != nil {
+		return views.List[views.SelfUser]{}, err
+	}
+	return views.NewList(items, views.IDCursor(res.NextID)), nil
 }
 
 // UpdateUser changes a user's role and/or ban. A ban or a role change
@@ -122,8 +126,7 @@ func (a *Admin) UpdateUser(ctx context.Context, actor Actor, targetID uint64, in
 	if invalidated {
 		a.Publisher.Kick(ctx, targetID)
 	}
-	v := views.NewSelfUser(updated, a.now())
-	return &v, nil
+	return a.selfUser(ctx, updated)
 }
 
 // DeleteUser soft-deletes a user: the account disappears from searches and

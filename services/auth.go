@@ -75,8 +75,9 @@ func (a *Auth) register(ctx context.Context, in RegisterInput) (*models.User, er
 }
 
 // Login checks a login (email or username) and password. Failures are limited
-// per account and per client IP; successes do not count.
-func (a *Auth) Login(ctx context.Context, login, password, clientIP string) (*views.Session, error) {
+// per account and per client IP; successes do not count. With two-factor on,
+// the answer is a challenge for LoginTwoFactor, not a session.
+func (a *Auth) Login(ctx context.Context, login, password, clientIP string) (*views.LoginAnswer, error) {
 	if limited, wait := a.Limits.LoginByIP.Exhausted(ctx, clientIP); limited {
 		return nil, apperr.RateLimited(wait)
 	}
@@ -103,7 +104,7 @@ func (a *Auth) Login(ctx context.Context, login, password, clientIP string) (*vi
 	if u.Banned {
 		return nil, apperr.New(apperr.ErrForbidden, "this account is banned")
 	}
-	return a.openSession(ctx, u, tokens.NewFamilyID())
+	return a.passwordVerified(ctx, u)
 }
 
 // Refresh rotates a refresh token: it works once. Presenting a used or revoked
@@ -189,7 +190,11 @@ func (a *Auth) openSession(ctx context.Context, u *models.User, family string) (
 	if err := models.CreateRefreshToken(ctx, a.DB, rt); err != nil {
 		return nil, err
 	}
-	return &views.Session{User: views.NewSelfUser(u, a.now()), AccessToken: access, RefreshToken: raw, ExpiresIn: int(a.tokens.TTL().Seconds())}, nil
+	self, err := a.selfUser(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &views.Session{User: *self, AccessToken: access, RefreshToken: raw, ExpiresIn: int(a.tokens.TTL().Seconds())}, nil
 }
 
 // Authenticate resolves an access token to its live, unbanned user, checking

@@ -22,6 +22,8 @@ type Services struct {
 
 	// Passwords resets forgotten passwords by mail.
 	Passwords *Passwords
+	// TwoFactor sets two-factor sign-in up, on and off.
+	TwoFactor *TwoFactor
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -40,5 +42,6 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Presence: presence,
 
 		Passwords: &Passwords{Core: core},
+		TwoFactor: &TwoFactor{Core: core},
 	}
 }

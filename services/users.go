@@ -23,8 +23,8 @@ type UpdateMeInput struct {
 }
 
 // Me is the caller's own view.
-func (s *Users) Me(me *models.User) views.SelfUser {
-	return views.NewSelfUser(me, s.now())
+func (s *Users) Me(ctx context.Context, me *models.User) (*views.SelfUser, error) {
+	return s.selfUser(ctx, me)
 }
 
 // UpdateMe changes the caller's display name and/or password. A new password
@@ -63,8 +63,7 @@ func (s *Users) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput)
 	if err != nil {
 		return nil, err
 	}
-	v := views.NewSelfUser(u, s.now())
-	return &v, nil
+	return s.selfUser(ctx, u)
 }
 
 // Get returns a live user's public view (deleted users are not found).

@@ -17,6 +17,10 @@ type SelfUser struct {
 	PlanExpiresAt *time.Time `json:"planExpiresAt"`
 	Banned        bool       `json:"banned"`
 	CreatedAt     time.Time  `json:"createdAt"`
+
+	// TwoFactorEnabled says whether sign-in asks for a code (never the
+	// secret); set by the services, which look it up.
+	TwoFactorEnabled bool `json:"twoFactorEnabled"`
 }
 
 // PublicUser is the view of a user for everyone else: never the email.
