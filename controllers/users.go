@@ -18,6 +18,7 @@ type UsersController struct {
 // UpdateMeRequest is the body of PATCH /users/me.
 type UpdateMeRequest struct {
 	DisplayName     *string `json:"displayName" validate:"omitempty,notblank,max=64"`
+	StatusText      *string `json:"statusText" validate:"omitempty,max=100"`
 	CurrentPassword *string `json:"currentPassword" validate:"omitempty,max=128"`
 	NewPassword     *string `json:"newPassword" validate:"omitempty,min=8,max=128"`
 }
@@ -34,7 +35,7 @@ func (u *UsersController) UpdateMe(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	in := services.UpdateMeInput{DisplayName: trimmed(req.DisplayName), CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword}
+	in := services.UpdateMeInput{DisplayName: trimmed(req.DisplayName), StatusText: trimmed(req.StatusText), CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword}
 	me, err := u.Users.UpdateMe(c.Request.Context(), middlewares.CurrentUser(c), in)
 	respond(c, http.StatusOK, me, err)
 }

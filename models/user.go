@@ -42,6 +42,10 @@ type User struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	DeletedAt    gorm.DeletedAt `gorm:"index"`
+
+	// StatusText is the short line others see beside the name ("" is none):
+	// at most 100 code points, so 400 bytes of UTF-8.
+	StatusText string `gorm:"size:400;not null;default:''"`
 }
 
 // EffectivePlan is the plan that limits apply to: an expired premium is free.

@@ -18,6 +18,7 @@ type Users struct {
 // UpdateMeInput is a validated PATCH /users/me; nil fields are left alone.
 type UpdateMeInput struct {
 	DisplayName     *string
+	StatusText      *string // "" clears it
 	CurrentPassword *string
 	NewPassword     *string
 }
@@ -27,13 +28,16 @@ func (s *Users) Me(ctx context.Context, me *models.User) (*views.SelfUser, error
 	return s.selfUser(ctx, me)
 }
 
-// UpdateMe changes the caller's display name and/or password. A new password
+// UpdateMe changes the caller's display name, status text and/or password. A new password
 // needs the current one; a wrong current password is a validation error on
 // that field.
 func (s *Users) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput) (*views.SelfUser, error) {
 	cols := map[string]any{}
 	if in.DisplayName != nil {
 		cols["display_name"] = *in.DisplayName
+	}
+	if in.StatusText != nil {
+		cols["status_text"] = *in.StatusText
 	}
 	if in.NewPassword != nil {
 		if in.CurrentPassword == nil {

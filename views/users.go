@@ -18,6 +18,9 @@ type SelfUser struct {
 	Banned        bool       `json:"banned"`
 	CreatedAt     time.Time  `json:"createdAt"`
 
+	// AvatarURL and StatusText are as in PublicUser.
+	AvatarURL  *string `json:"avatarUrl"`
+	StatusText *string `json:"statusText"`
 	// TwoFactorEnabled says whether sign-in asks for a code (never the
 	// secret); set by the services, which look it up.
 	TwoFactorEnabled bool `json:"twoFactorEnabled"`
@@ -31,6 +34,10 @@ type PublicUser struct {
 	Online      bool       `json:"online"`
 	LastSeenAt  *time.Time `json:"lastSeenAt"`
 	Deleted     bool       `json:"deleted,omitempty"`
+	// AvatarURL is the user's picture (null: none, show initials);
+	// StatusText their status line (null: none).
+	AvatarURL  *string `json:"avatarUrl"`
+	StatusText *string `json:"statusText"`
 }
 
 // NewSelfUser builds the self/admin view. The plan shown is the effective one
@@ -39,7 +46,7 @@ func NewSelfUser(u *models.User, now time.Time) SelfUser {
 	return SelfUser{
 		ID: u.ID, Username: u.Username, Email: u.Email, DisplayName: u.DisplayName,
 		Role: u.Role, Plan: u.EffectivePlan(now), PlanExpiresAt: utc(u.PlanExpiresAt),
-		Banned: u.Banned, CreatedAt: u.CreatedAt.UTC(),
+		Banned: u.Banned, CreatedAt: u.CreatedAt.UTC(), StatusText: nonEmpty(u.StatusText),
 	}
 }
 
@@ -58,6 +65,7 @@ func NewPublicUser(u *models.User, online bool) PublicUser {
 	return PublicUser{
 		ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 		Online: online && !u.DeletedAt.Valid, LastSeenAt: utc(u.LastSeenAt), Deleted: u.DeletedAt.Valid,
+		StatusText: nonEmpty(u.StatusText),
 	}
 }
 
@@ -68,4 +76,12 @@ func utc(t *time.Time) *time.Time {
 	}
 	v := t.UTC()
 	return &v
+}
+
+// nonEmpty is s, or nil for "" (a JSON null).
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
