@@ -10,6 +10,7 @@ const signedIn: Routes = [
   { path: 'groups', loadComponent: () => import('./features/groups/groups-page').then((m) => m.GroupsPage) },
   { path: 'subscription', loadComponent: () => import('./features/payments/subscription-page').then((m) => m.SubscriptionPage) },
   { path: 'payments', loadComponent: () => import('./features/payments/payment-history-page').then((m) => m.PaymentHistoryPage) },
+  { path: 'profile', loadComponent: () => import('./features/account/profile-page').then((m) => m.ProfilePage) },
   { path: 'admin', canActivate: [adminGuard], loadComponent: () => import('./features/admin/admin-page').then((m) => m.AdminPage) },
 ];
 
@@ -26,6 +27,18 @@ export const routes: Routes = [
     canActivate: [guestGuard],
     title: 'WorkComm',
     loadComponent: () => import('./features/auth/register-page').then((m) => m.RegisterPage),
+  },
+  {
+    path: 'forgot-password',
+    canActivate: [guestGuard],
+    title: 'WorkComm',
+    loadComponent: () => import('./features/auth/forgot-password-page').then((m) => m.ForgotPasswordPage),
+  },
+  {
+    // No guard: the mail's link works signed in or out (a reset ends every session anyway).
+    path: 'reset-password',
+    title: 'WorkComm',
+    loadComponent: () => import('./features/auth/reset-password-page').then((m) => m.ResetPasswordPage),
   },
   // canActivateChild: checked on every move between these pages too (a session can end while on one).
   { path: '', canActivateChild: [authGuard], title: 'WorkComm', children: signedIn },

@@ -14,6 +14,12 @@ export interface User {
   planExpiresAt: string | null;
   banned: boolean;
   createdAt: string;
+  /** The picture (256×256), or null: initials are shown. */
+  avatarUrl?: string | null;
+  /** The status line others see, or null. */
+  statusText?: string | null;
+  /** Sign-in asks for a code from an authenticator app. */
+  twoFactorEnabled?: boolean;
 }
 
 /** How other users see someone: never an email. */
@@ -25,6 +31,16 @@ export interface PublicUser {
   lastSeenAt?: string | null;
   /** The account was deleted: still shown where its history is (a private conversation), never online. */
   deleted?: boolean;
+  /** The picture (256×256), or null: initials are shown. */
+  avatarUrl?: string | null;
+  /** The status line, or null. */
+  statusText?: string | null;
+}
+
+/** The password step of a login with two-factor on: no tokens yet. */
+export interface TwoFactorChallenge {
+  twoFactorRequired: true;
+  challenge: string;
 }
 
 export interface AuthResponse {

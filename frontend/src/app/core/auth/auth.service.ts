@@ -3,7 +3,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { API } from '../api/api-paths';
-import { AuthResponse, User } from '../api/models';
+import { AuthResponse, TwoFactorChallenge, User } from '../api/models';
 import { SKIP_AUTH, SKIP_ERROR_TOAST } from '../http/http-context';
 import { forgetUser } from '../util/user-storage';
 
@@ -15,6 +15,12 @@ export type RefreshOutcome = 'ok' | 'rejected' | 'network';
 
 /** Why a session ended, to tell the user on the login page. */
 export type EndReason = 'logout' | 'expired';
+
+/** What the password step of a login gives: the session's user, or the challenge of the second step. */
+export type LoginOutcome = { user: User; challenge?: undefined } | { user?: undefined; challenge: string };
+
+/** The second login step's proof: a code from the authenticator app, or a recovery code. */
+export type SecondFactor = { code: string } | { recoveryCode: string };
 
 /** Registration form body. */
 export interface RegisterBody {
@@ -61,11 +67,26 @@ export class AuthService {
     return this.tokenState() !== null && Date.now() + marginMs < this.tokenExpiresAt;
   }
 
-  async login(login: string, password: string): Promise<User> {
+  /** login checks the password; with two-factor on, the session waits for loginTwoFactor. */
+  async login(login: string, password: string): Promise<LoginOutcome> {
     const res = await firstValueFrom(
-      this.http.post<AuthResponse>(`${API}/auth/login`, { login, password }, this.authOptions()),
+      this.http.post<AuthResponse | TwoFactorChallenge>(`${API}/auth/login`, { login, password }, this.authOptions()),
+    );
+    if ('twoFactorRequired' in res && res.twoFactorRequired) return { challenge: res.challenge };
+    return { user: this.applyAuth(res as AuthResponse) };
+  }
+
+  /** loginTwoFactor is the second step: the challenge of the password step and a code. */
+  async loginTwoFactor(challenge: string, proof: SecondFactor): Promise<User> {
+    const res = await firstValueFrom(
+      this.http.post<AuthResponse>(`${API}/auth/login/2fa`, { challenge, ...proof }, this.authOptions()),
     );
     return this.applyAuth(res);
+  }
+
+  /** setUser shows an updated self view (the profile page saved it). */
+  setUser(user: User): void {
+    if (this.userState()) this.userState.set(user);
   }
 
   async register(body: RegisterBody): Promise<User> {

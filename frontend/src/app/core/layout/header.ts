@@ -6,11 +6,12 @@ import { planKey } from '../i18n/keys';
 import { TranslatePipe } from '../i18n/translate.pipe';
 import { Conversations } from '../chat/conversations';
 import { Friendships } from '../chat/friendships';
+import { UserAvatar } from '../../shared/user-avatar';
 
 /** Header: brand, main navigation (unread messages, friend requests waiting), plan badge, language switch and the user menu. */
 @Component({
   selector: 'app-header',
-  imports: [RouterLink, RouterLinkActive, TranslatePipe],
+  imports: [RouterLink, RouterLinkActive, TranslatePipe, UserAvatar],
   host: { '(document:keydown.escape)': 'closeMenu()', '(document:click)': 'onDocumentClick($event)' },
   template: `
     <header class="header">
@@ -53,11 +54,12 @@ import { Friendships } from '../chat/friendships';
           <div class="menu">
             <button type="button" class="menu-button" data-testid="user-menu-button" aria-haspopup="menu"
                     [attr.aria-expanded]="menuOpen()" aria-controls="user-menu" (click)="toggleMenu()">
-              <span class="avatar" aria-hidden="true">{{ (user.displayName || user.username).charAt(0).toUpperCase() }}</span>
+              <app-user-avatar [user]="user" [size]="32" />
               <span class="menu-name" data-testid="current-user">{{ user.displayName || user.username }}</span>
             </button>
             @if (menuOpen()) {
               <ul id="user-menu" class="menu-list" role="menu">
+                <li role="none"><a role="menuitem" routerLink="/profile" data-testid="nav-profile" (click)="closeMenu()">{{ 'nav.profile' | t: lang() }}</a></li>
                 <li role="none"><a role="menuitem" routerLink="/payments" (click)="closeMenu()">{{ 'nav.payments' | t: lang() }}</a></li>
                 <li role="none"><a role="menuitem" routerLink="/subscription" (click)="closeMenu()">{{ 'nav.subscription' | t: lang() }}</a></li>
                 <li role="none">
