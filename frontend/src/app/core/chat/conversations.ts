@@ -19,6 +19,8 @@ export interface ConversationEntry {
   online: boolean | null;
   /** A private conversation whose peer deleted their account: history readable, nothing can be sent. */
   readOnly: boolean;
+  /** The other person of a private conversation (avatar, status); null for a group. */
+  peer?: PublicUser | null;
 }
 
 /** newest of two last messages: by seq in the same conversation, else by time. */
@@ -57,7 +59,7 @@ export class Conversations {
       entries.set(key, row(key, {
         title: deleted ? this.i18n.t('chat.deletedAccount') : c.peer.displayName || c.peer.username,
         unread: this.unread.of(key) ?? c.unread ?? 0, lastMessage: newest(c.lastMessage, live[key]),
-        online: deleted ? null : online(c.peer), readOnly: deleted,
+        online: deleted ? null : online(c.peer), readOnly: deleted, peer: deleted ? null : c.peer,
       }));
     }
     for (const f of this.lists.friends()) {
@@ -65,7 +67,7 @@ export class Conversations {
       if (entries.has(key)) continue;
       entries.set(key, row(key, {
         title: f.user.displayName || f.user.username, unread: this.unread.of(key) ?? 0, lastMessage: live[key] ?? null,
-        online: online(f.user), readOnly: false,
+        online: online(f.user), readOnly: false, peer: f.user,
       }));
     }
     for (const g of this.lists.groups()) {

@@ -44,6 +44,13 @@ export class People {
     return this.sockets.lastSeen(userId) ?? this.state()[userId]?.lastSeenAt ?? null;
   }
 
+  /** user is what we know of a user (the self view for ourselves), for avatars and status; null if nothing. */
+  user(userId: number): PublicUser | null {
+    const me = this.auth.user();
+    if (userId === me?.id) return me;
+    return this.state()[userId] ?? null;
+  }
+
   /** displayName of a user we know of; "#id" otherwise. */
   displayName(userId: number): string {
     const me = this.auth.user();

@@ -51,4 +51,20 @@ describe('ConversationList', () => {
     expect(items()).toEqual(['u:1', 'u:2', 'u:3']);
     expect(el.querySelector('[data-testid="load-more"]')).toBeNull();
   });
+
+  it('shows a friend\'s picture, or their initials when they have none', async () => {
+    store.start();
+    http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [], nextCursor: null });
+    const pictured: Friend = { user: { id: 1, username: 'ann', displayName: 'Ann Lee', avatarUrl: '/a/1.png' }, since: '' };
+    http.expectOne(firstPage('/api/v1/friends')).flush({ items: [pictured, friend(2)], nextCursor: null });
+    http.expectOne(REQUESTS_URL).flush({ incoming: [], outgoing: [] });
+    await settle();
+    const fixture = TestBed.createComponent(ConversationList);
+    await fixture.whenStable();
+    const rows = [...(fixture.nativeElement as HTMLElement).querySelectorAll('[data-testid="conversation-item"]')];
+    expect(rows[0].querySelector('[data-testid="avatar-img"]')?.getAttribute('src')).toBe('/a/1.png');
+    expect(rows[1].querySelector('[data-testid="avatar-img"]')).toBeNull();
+    expect(rows[1].querySelector('[data-testid="avatar-initials"]')?.textContent).toBe('U2');
+  });
 });

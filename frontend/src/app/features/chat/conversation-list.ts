@@ -8,11 +8,12 @@ import { LoadMore } from '../../shared/load-more';
 import { ChatLists } from '../../core/chat/chat-lists';
 import { Conversations } from '../../core/chat/conversations';
 import { Drafts } from '../../core/chat/drafts';
+import { UserAvatar } from '../../shared/user-avatar';
 
 /** Conversation list: unread badges, presence dots, last message preview (as text), or the draft left there. */
 @Component({
   selector: 'app-conversation-list',
-  imports: [RouterLink, TranslatePipe, LoadMore],
+  imports: [RouterLink, TranslatePipe, LoadMore, UserAvatar],
   template: `
     <nav class="conversations" [attr.aria-label]="'chat.conversations' | t: lang()" data-testid="conversation-list">
       <div class="list-head">
@@ -38,7 +39,11 @@ import { Drafts } from '../../core/chat/drafts';
               <a [routerLink]="['/chat', c.kind, c.id]" class="item" [class.active]="c.key === activeKey()"
                  [attr.aria-current]="c.key === activeKey() ? 'page' : null" data-testid="conversation-item"
                  [attr.data-key]="c.key" [attr.data-title]="c.title" [attr.data-read-only]="c.readOnly ? 'true' : null">
-                <span class="avatar" [class.group]="c.kind === 'g'" aria-hidden="true">{{ c.title.charAt(0).toUpperCase() }}</span>
+                @if (c.peer) {
+                  <app-user-avatar [user]="c.peer" [size]="38" />
+                } @else {
+                  <span class="avatar" [class.group]="c.kind === 'g'" aria-hidden="true">{{ c.title.charAt(0).toUpperCase() }}</span>
+                }
                 <span class="text">
                   <span class="title">
                     @if (c.kind === 'u') {

@@ -14,6 +14,7 @@ import { People } from '../../core/chat/people';
 import { LastSeen } from '../../core/chat/last-seen';
 import { ChatSockets } from '../../core/chat/socket/chat-sockets';
 import { Composer } from './composer';
+import { UserAvatar } from '../../shared/user-avatar';
 
 /** One row of the message list: a confirmed message or a pending one. */
 interface Row {
@@ -32,7 +33,7 @@ const STICK_PX = 80;
 /** Message pane: history paging upwards, live messages, typing, read marks, edit/delete, composer (or a read-only notice). */
 @Component({
   selector: 'app-message-pane',
-  imports: [RouterLink, TranslatePipe, Composer],
+  imports: [RouterLink, TranslatePipe, Composer, UserAvatar],
   templateUrl: './message-pane.html',
   styleUrl: './message-pane.css',
 })
@@ -40,7 +41,7 @@ export class MessagePane {
   /** The UI language: the argument of every `t` pipe in the template. */
   protected readonly lang = inject(I18nService).lang;
   private readonly conversations = inject(Conversations);
-  private readonly people = inject(People);
+  protected readonly people = inject(People);
   private readonly lastSeen = inject(LastSeen);
   private readonly chatHistory = inject(ChatHistory);
   private readonly activity = inject(ChatActivity);

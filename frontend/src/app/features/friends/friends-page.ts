@@ -7,6 +7,7 @@ import { Friend, FriendRequest, PublicUser } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { UserAvatar } from '../../shared/user-avatar';
 import { LoadMore } from '../../shared/load-more';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { FriendsService } from './friends.service';
@@ -23,7 +24,7 @@ import { People } from '../../core/chat/people';
  */
 @Component({
   selector: 'app-friends-page',
-  imports: [RouterLink, TranslatePipe, LoadMore, ConfirmDialog],
+  imports: [RouterLink, TranslatePipe, LoadMore, ConfirmDialog, UserAvatar],
   template: `
     <section class="page">
       <h1>{{ 'friends.title' | t: lang() }}</h1>
@@ -43,6 +44,7 @@ import { People } from '../../core/chat/people';
           <ul class="list" data-testid="search-results">
             @for (u of results(); track u.id) {
               <li data-testid="search-result" [attr.data-username]="u.username">
+                <app-user-avatar [user]="u" [size]="32" />
                 <span class="grow"><strong>{{ u.displayName || u.username }}</strong>&ngsp;<span class="muted">@{{ u.username }}</span></span>
                 @if (isFriend(u.id)) {
                   <span class="muted">{{ 'friends.already' | t: lang() }}</span>
@@ -104,8 +106,10 @@ import { People } from '../../core/chat/people';
               @let online = people.online(f.user.id);
               <li data-testid="friend-item" [attr.data-username]="f.user.username">
                 <span class="dot" [class.online]="online" aria-hidden="true"></span>
+                <app-user-avatar [user]="f.user" [size]="32" />
                 <span class="grow who">
                   <span><strong>{{ f.user.displayName || f.user.username }}</strong>&ngsp;<span class="muted">@{{ f.user.username }}</span></span>
+                  @if (f.user.statusText; as status) { <span class="muted" data-testid="friend-status">{{ status }}</span> }
                   <span class="visually-hidden">{{ (online ? 'chat.online' : 'chat.offline') | t: lang() }}</span>
                   @if (lastSeen.of(f.user.id); as seen) {
                     <span class="muted seen" data-testid="friend-last-seen">{{ seen }}</span>

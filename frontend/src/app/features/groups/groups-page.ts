@@ -7,6 +7,7 @@ import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { groupRoleKey } from '../../core/i18n/keys';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
+import { UserAvatar } from '../../shared/user-avatar';
 import { LoadMore } from '../../shared/load-more';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { ChatLists } from '../../core/chat/chat-lists';
@@ -31,7 +32,7 @@ import {
  */
 @Component({
   selector: 'app-groups-page',
-  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore, ConfirmDialog],
+  imports: [FormsModule, RouterLink, TranslatePipe, LoadMore, ConfirmDialog, UserAvatar],
   template: `
     <section class="page">
       <h1>{{ 'groups.title' | t: lang() }}</h1>
@@ -118,6 +119,7 @@ import {
                 @let can = actions(m);
                 <li data-testid="group-member" [attr.data-username]="m.user.username" [attr.data-role]="m.role">
                   <span class="dot" [class.online]="people.online(m.user.id)" aria-hidden="true"></span>
+                  <app-user-avatar [user]="m.user" [size]="28" />
                   <span class="grow">{{ m.user.displayName || m.user.username }}</span>
                   <span class="status" data-testid="group-member-role">{{ groupRoleKey(m.role) | t: lang() }}</span>
                   @if (can.makeAdmin) {
