@@ -22,6 +22,7 @@ import (
 	"workcomm/configs"
 	"workcomm/models"
 	"workcomm/presence"
+	"workcomm/storage"
 	"workcomm/views"
 )
 
@@ -35,6 +36,12 @@ type Core struct {
 	Publisher Publisher
 	// Tracker counts sockets per user on every node: who is online.
 	Tracker presence.Tracker
+	// Storage keeps uploaded files (attachments, avatars): a folder or an
+	// S3 bucket that every node shares (STORAGE_URL).
+	Storage *storage.Store
+	// Links signs and checks the expiring links of stored files, for an
+	// <img> that sends no Authorization header.
+	Links *storage.Links
 	// BcryptCost is the cost of new password hashes.
 	BcryptCost int
 	// Now is the clock; nil is time.Now.
