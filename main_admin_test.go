@@ -16,6 +16,7 @@ func TestCreateAdminCommand(t *testing.T) {
 		t.Setenv("APP_ENV", "test")
 		t.Setenv("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 		t.Setenv("REDIS_URL", "")
+		t.Setenv("STORAGE_URL", "file://"+t.TempDir())
 		if kind == testenv.SQLite {
 			t.Setenv("DATABASE_URL", "")
 			t.Setenv("SQLITE_PATH", filepath.Join(t.TempDir(), "cli.db"))

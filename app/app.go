@@ -28,6 +28,7 @@ import (
 	"workcomm/routes"
 	"workcomm/services"
 	"workcomm/sockets"
+	"workcomm/storage"
 	"workcomm/tokens"
 )
 
@@ -128,7 +129,19 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	}
 	a.closers = append(a.closers, delivery.Close)
 
-	core := &services.Core{Config: cfg, DB: db, Log: log, Limits: limits, Publisher: delivery, Tracker: tracker, BcryptCost: bcryptCost(cfg)}
+	store, err := storage.Open(ctx, cfg.StorageURL)
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, store.Close)
+	log.InfoContext(ctx, "files kept in "+store.String())
+	links, err := storage.NewLinks(cfg.JWTSecret)
+	if err != nil {
+		return err
+	}
+
+	core := &services.Core{Config: cfg, DB: db, Log: log, Limits: limits, Publisher: delivery, Tracker: tracker,
+		Storage: store, Links: links, BcryptCost: bcryptCost(cfg)}
 	if err := a.openAccounts(core); err != nil {
 		return err
 	}
@@ -153,7 +166,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 				return err
 			}
 			return sqlDB.PingContext(ctx)
-		}}},
+		}}, {Name: "storage", Check: store.Check}},
 	}
 	if rdb != nil {
 		health.Checks = append(health.Checks, controllers.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error {

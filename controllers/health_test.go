@@ -14,7 +14,7 @@ func TestOperationalEndpoints(t *testing.T) {
 		testenv.Expect(t, env.Get(t, "/healthz", ""), http.StatusOK)
 		res := env.Get(t, "/readyz", "")
 		testenv.Expect(t, res, http.StatusOK)
-		if !strings.Contains(string(res.Body), `"database":"ok"`) {
+		if !strings.Contains(string(res.Body), `"database":"ok"`) || !strings.Contains(string(res.Body), `"storage":"ok"`) {
 			t.Fatalf("readyz body %s", res.Body)
 		}
 	})

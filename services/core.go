@@ -23,6 +23,7 @@ import (
 	"workcomm/mail"
 	"workcomm/models"
 	"workcomm/presence"
+	"workcomm/storage"
 	"workcomm/twofactor"
 	"workcomm/views"
 )
@@ -37,6 +38,12 @@ type Core struct {
 	Publisher Publisher
 	// Tracker counts sockets per user on every node: who is online.
 	Tracker presence.Tracker
+	// Storage keeps uploaded files (attachments, avatars): a folder or an
+	// S3 bucket that every node shares (STORAGE_URL).
+	Storage *storage.Store
+	// Links signs and checks the expiring links of stored files, for an
+	// <img> that sends no Authorization header.
+	Links *storage.Links
 	// BcryptCost is the cost of new password hashes.
 	BcryptCost int
 	// Mailer is the mail transport (mail.Disabled when the server has none);

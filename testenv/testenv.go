@@ -31,6 +31,7 @@ import (
 
 	"workcomm/app"
 	"workcomm/configs"
+	"workcomm/storage"
 )
 
 // DefaultPostgresURL is used when TEST_DATABASE_URL is empty.
@@ -219,6 +220,11 @@ func NewOnDB(t testing.TB, kind string, db *gorm.DB, url string, cfg *configs.Co
 	t.Helper()
 	if kind == SQLite {
 		cfg.SQLitePath = filepath.Join(t.TempDir(), "unused.db")
+	}
+	if cfg.StorageURL == storage.DefaultURL {
+		// Each node of a test its own folder, not data/files in the
+		// package's source; nodes sharing files are given one URL.
+		cfg.StorageURL = "file://" + t.TempDir()
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("TEST_LOG") == "1" {
