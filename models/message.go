@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -45,6 +46,9 @@ type Message struct {
 	CreatedAt   time.Time `gorm:"not null;index"`
 	EditedAt    *time.Time
 	DeletedAt   *time.Time
+	// ReplyToID is the message this one answers, in the same conversation
+	// (checked when it is sent); it stays set when that message is deleted.
+	ReplyToID *uint64
 }
 
 // seqTable is the table whose row holds a conversation's last seq.
@@ -291,7 +295,12 @@ type HistoryQuery struct {
 }
 
 // messageColumns are Message's columns in the order scanMessages reads them.
-const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at"
+const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at, reply_to_id"
+
+// messageColumnsAs is messageColumns qualified by a table alias.
+func messageColumnsAs(alias string) string {
+	return alias + "." + strings.ReplaceAll(messageColumns, ", ", ", "+alias+".")
+}
 
 // ListMessages returns a page of a conversation in ascending seq and whether
 // more lie beyond it: below it for Before and for the latest, above it for
@@ -367,7 +376,7 @@ func scanMessages(tx *gorm.DB, capacity int) ([]Message, error) {
 	out := make([]Message, 0, capacity)
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt, &m.ReplyToID); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -31,6 +31,7 @@ func All() []any {
 		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
 		&AuditEntry{}, &Attachment{}, &Reaction{},
 		&PasswordResetToken{}, &TwoFactor{}, &RecoveryCode{}, &LoginChallenge{},
+		&MessageMention{}, &ConversationSetting{},
 	}
 }
 

@@ -15,6 +15,7 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	p.GET("/:userId/messages", private.ListHistory)
 	p.POST("/:userId/messages", private.SendMessage)
 	p.POST("/:userId/read", private.MarkRead)
+	p.PATCH("/:userId/settings", private.UpdateSettings)
 	p.PATCH("/messages/:id", private.EditMessage)
 	p.DELETE("/messages/:id", private.DeleteMessage)
 
@@ -32,8 +33,14 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	g.GET("/:id/messages", group.ListHistory)
 	g.POST("/:id/messages", group.SendMessage)
 	g.POST("/:id/read", group.MarkRead)
+	g.PATCH("/:id/settings", group.UpdateSettings)
+	g.GET("/:id/messages/:seq/readers", group.ListReaders)
 	g.PATCH("/messages/:id", group.EditMessage)
 	g.DELETE("/messages/:id", group.DeleteMessage)
+
+	// Mentions span both kinds of conversation.
+	mentions := &controllers.ChatController{Chat: d.Services.Chat}
+	authed.GET("/mentions", mentions.ListMentions)
 }
 
 // socketRoutes are the WebSocket endpoints, at the root (outside /api/v1, its
