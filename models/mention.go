@@ -146,7 +146,7 @@ func ListMentions(ctx context.Context, db *gorm.DB, userID, beforeID uint64, lim
 	if beforeID > 0 {
 		q = q.Where("mm.message_sort < ?", dbSeq(beforeID))
 	}
-	q = q.Order("mm.message_sort DESC").Limit(limit + 1).Select(messageColumnsAs("m"))
+	q = q.Order("mm.message_sort DESC").Limit(limit + 1).Select(MessageColumnsAs("m"))
 	var out []Message
 	if err := q.Scan(&out).Error; err != nil {
 		return nil, false, err

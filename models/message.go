@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -297,8 +298,9 @@ type HistoryQuery struct {
 // messageColumns are Message's columns in the order scanMessages reads them.
 const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at, reply_to_id"
 
-// messageColumnsAs is messageColumns qualified by a table alias.
-func messageColumnsAs(alias string) string {
+// MessageColumnsAs is the columns ScanMessagesRaw reads, qualified by a
+// table alias (the search engines select them).
+func MessageColumnsAs(alias string) string {
 	return alias + "." + strings.ReplaceAll(messageColumns, ", ", ", "+alias+".")
 }
 
@@ -372,6 +374,21 @@ func scanMessages(tx *gorm.DB, capacity int) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scanRows(rows, capacity)
+}
+
+// ScanMessagesRaw runs a raw query selecting MessageColumnsAs and scans its
+// rows as scanMessages does (the search engines' queries).
+func ScanMessagesRaw(ctx context.Context, db *gorm.DB, sql string, args ...any) ([]Message, error) {
+	rows, err := db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(rows, 0)
+}
+
+// scanRows scans rows of messageColumns and closes them.
+func scanRows(rows *sql.Rows, capacity int) ([]Message, error) {
 	defer rows.Close()
 	out := make([]Message, 0, capacity)
 	for rows.Next() {

@@ -7,7 +7,8 @@ import (
 	"workcomm/models"
 )
 
-// chatRoutes are the REST routes of private and group chat.
+// chatRoutes are the REST routes of private and group chat, mentions and
+// message search.
 func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	private := &controllers.ChatController{Chat: d.Services.Chat, Kind: models.ConvPrivate, Param: "userId"}
 	p := authed.Group("/chat/private")
@@ -41,6 +42,9 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	// Mentions span both kinds of conversation.
 	mentions := &controllers.ChatController{Chat: d.Services.Chat}
 	authed.GET("/mentions", mentions.ListMentions)
+
+	find := &controllers.SearchController{Search: d.Services.Search}
+	authed.GET("/search/messages", find.SearchMessages)
 }
 
 // socketRoutes are the WebSocket endpoints, at the root (outside /api/v1, its

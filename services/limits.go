@@ -16,6 +16,7 @@ type Limits struct {
 	PaymentIntent *ratelimit.Limiter // PaymentIntents per user (card-testing defence)
 	Messages      *ratelimit.Limiter // chat messages per user, REST and socket alike
 	Typing        *ratelimit.Limiter // typing events per user
+	Search        *ratelimit.Limiter // message searches per user (each is an index query)
 	// SocketRequests counts every inbound socket request per user, whatever its type.
 	SocketRequests *ratelimit.Limiter
 }
@@ -36,6 +37,9 @@ func NewLimits(c *configs.Config) *Limits {
 		// message seen, a sync per reconnect) and stops a flood of reads or
 		// syncs, which cost database work and fan out to every member.
 		SocketRequests: ratelimit.NewRate(50, 100),
+		// Searches: 10 a second (burst 30) is far above typing in a search
+		// box (the client waits between keystrokes) and bounds index work.
+		Search: ratelimit.NewRate(10, 30),
 	}
 }
 

@@ -3,6 +3,7 @@ package services
 import (
 	"github.com/stripe/stripe-go/v76/client"
 
+	"workcomm/search"
 	"workcomm/tokens"
 )
 
@@ -19,6 +20,7 @@ type Services struct {
 	Payments *Payments
 	Admin    *Admin
 	Presence *Presence
+	Search   *Search
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -35,5 +37,6 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Payments: &Payments{Core: core, stripe: stripe},
 		Admin:    &Admin{Core: core, presence: presence},
 		Presence: presence,
+		Search:   &Search{Core: core, engine: search.For(core.DB)},
 	}
 }

@@ -81,3 +81,16 @@ func NewReader(u PublicUser, readAt *time.Time) Reader {
 type Readers struct {
 	Items []Reader `json:"items"`
 }
+
+// Snippet is plain text around a search hit, with the hits as code-point
+// ranges [start, end) in it (never HTML).
+type Snippet struct {
+	Text       string   `json:"text"`
+	Highlights [][2]int `json:"highlights"`
+}
+
+// SearchHit is one result of a message search.
+type SearchHit struct {
+	Message Message `json:"message"`
+	Snippet Snippet `json:"snippet"`
+}
