@@ -26,6 +26,7 @@ import (
 	"workcomm/presence"
 	"workcomm/ratelimit"
 	"workcomm/routes"
+	"workcomm/search"
 	"workcomm/services"
 	"workcomm/sockets"
 	"workcomm/storage"
@@ -100,7 +101,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	}
 	a.DB = db
 	if opts.Migrate {
-		if err := models.Migrate(ctx, db); err != nil {
+		index := search.For(db)
+		if err := models.Migrate(ctx, db, func(tx *gorm.DB) error { return index.Migrate(ctx, tx) }); err != nil {
 			return err
 		}
 	}

@@ -188,6 +188,18 @@ func authzMatrix() map[string]authzRoute {
 			g, _ := authzGroupMessage(t, fx)
 			return authzReq{path: fmt.Sprintf(api+"/chat/groups/%d/read", g), body: map[string]any{"seq": 1}}
 		}},
+		"PATCH /api/v1/chat/private/:/settings": {feature: "mentions", access: accessUser, want: 200, adminWant: 403, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: fmt.Sprintf(api+"/chat/private/%d/settings", authzFriend(t, fx).ID), body: map[string]any{"muted": true}}
+		}},
+		"PATCH /api/v1/chat/groups/:/settings": {feature: "mentions", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: fmt.Sprintf(api+"/chat/groups/%d/settings", authzGroup(t, fx)), body: map[string]any{"muted": true}}
+		}},
+		"GET /api/v1/chat/groups/:/messages/:/readers": {feature: "mentions", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			g, _ := authzGroupMessage(t, fx)
+			return authzReq{path: fmt.Sprintf(api+"/chat/groups/%d/messages/1/readers", g)}
+		}},
+		"GET /api/v1/mentions":        {feature: "mentions", access: accessUser, setup: fixed(api+"/mentions", nil), want: 200},
+		"GET /api/v1/search/messages": {feature: "search", access: accessUser, setup: fixed(api+"/search/messages?q=hello", nil), want: 200},
 		"PATCH /api/v1/chat/groups/messages/:": {feature: "chat-groups", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			_, msg := authzGroupMessage(t, fx)
 			return authzReq{path: fmt.Sprintf(api+"/chat/groups/messages/%d", msg), body: map[string]string{"body": "edited"}}

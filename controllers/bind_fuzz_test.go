@@ -18,7 +18,7 @@ func requestStructs() []any {
 	return []any{
 		&RegisterRequest{}, &LoginRequest{}, &RefreshRequest{}, &UpdateMeRequest{}, &FriendRequestBody{},
 		&SendMessageBody{}, &EditMessageBody{}, &ReadBody{}, &CreateGroupBody{}, &UpdateGroupBody{}, &AddMemberBody{}, &MemberRoleBody{},
-		&PaymentIntentBody{}, &AdminUpdateUserRequest{},
+		&PaymentIntentBody{}, &AdminUpdateUserRequest{}, &SettingsBody{},
 	}
 }
 

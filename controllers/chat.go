@@ -16,6 +16,12 @@ import (
 type SendMessageBody struct {
 	Body        string  `json:"body" validate:"required"`
 	ClientMsgID *string `json:"clientMsgId"`
+	ReplyToID   *uint64 `json:"replyToId"`
+}
+
+// SettingsBody is the body of PATCH .../settings.
+type SettingsBody struct {
+	Muted *bool `json:"muted" validate:"required"`
 }
 
 // EditMessageBody is the body of PATCH .../messages/:id.
@@ -69,7 +75,7 @@ func (h *ChatController) SendMessage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID}
+	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID, ReplyToID: req.ReplyToID}
 	m, created, err := h.Chat.Send(c.Request.Context(), middlewares.CurrentUser(c), key, in)
 	respond(c, createdOrOK(created), m, err)
 }
@@ -110,6 +116,44 @@ func (h *ChatController) MarkRead(c *gin.Context) {
 	}
 	err := h.Chat.MarkRead(c.Request.Context(), middlewares.CurrentUser(c), key, *req.Seq)
 	respond(c, http.StatusNoContent, nil, err)
+}
+
+// UpdateSettings stores the caller's settings of the conversation (mute).
+func (h *ChatController) UpdateSettings(c *gin.Context) {
+	var req SettingsBody
+	if !bind(c, &req) {
+		return
+	}
+	key, ok := h.key(c)
+	if !ok {
+		return
+	}
+	s, err := h.Chat.UpdateSettings(c.Request.Context(), middlewares.CurrentUser(c), key, *req.Muted)
+	respond(c, http.StatusOK, s, err)
+}
+
+// ListReaders lists the group members who have read up to a message ("seen by").
+func (h *ChatController) ListReaders(c *gin.Context) {
+	key, ok := h.key(c)
+	if !ok {
+		return
+	}
+	seq, ok := idParam(c, "seq")
+	if !ok {
+		return
+	}
+	r, err := h.Chat.Readers(c.Request.Context(), middlewares.CurrentUser(c), key.ID, seq)
+	respond(c, http.StatusOK, r, err)
+}
+
+// ListMentions pages the messages that mention the caller, newest first.
+func (h *ChatController) ListMentions(c *gin.Context) {
+	page, ok := listPage(c)
+	if !ok {
+		return
+	}
+	list, err := h.Chat.Mentions(c.Request.Context(), middlewares.CurrentUser(c), page)
+	respond(c, http.StatusOK, list, err)
 }
 
 // ListPrivateConversations pages the caller's conversations with friends,

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -34,13 +35,15 @@ type Group struct {
 
 // GroupMember is a user's membership of a group: their role and read mark.
 type GroupMember struct {
-	GroupID     uint64    `gorm:"primaryKey;autoIncrement:false"`
-	UserID      uint64    `gorm:"primaryKey;autoIncrement:false;index"`
-	Group       *Group    `gorm:"foreignKey:GroupID;constraint:OnDelete:CASCADE"`
-	User        *User     `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
-	Role        string    `gorm:"size:8;not null"`
-	LastReadSeq uint64    `gorm:"not null;default:0"`
-	JoinedAt    time.Time `gorm:"not null"`
+	GroupID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID      uint64 `gorm:"primaryKey;autoIncrement:false;index"`
+	Group       *Group `gorm:"foreignKey:GroupID;constraint:OnDelete:CASCADE"`
+	User        *User  `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	Role        string `gorm:"size:8;not null"`
+	LastReadSeq uint64 `gorm:"not null;default:0"`
+	// LastReadAt is when LastReadSeq last moved ("seen by" shows it).
+	LastReadAt *time.Time
+	JoinedAt   time.Time `gorm:"not null"`
 }
 
 // CanManage reports the owner and admin roles.
@@ -183,7 +186,7 @@ type GroupReadMark struct {
 // MarkGroupReadBatch moves each member's read mark forward to its seq (never
 // back) in one statement: the senders' own marks after a batch of sends,
 // whose seqs are at most the group's last. Each (group, user) appears once.
-func MarkGroupReadBatch(ctx context.Context, tx *gorm.DB, marks []GroupReadMark) error {
+func MarkGroupReadBatch(ctx context.Context, tx *gorm.DB, marks []GroupReadMark, now time.Time) error {
 	if len(marks) == 0 {
 		return nil
 	}
@@ -193,7 +196,8 @@ func MarkGroupReadBatch(ctx context.Context, tx *gorm.DB, marks []GroupReadMark)
 	}
 	// Typed, so that PostgreSQL compares bigints; SQLite reads BIGINT as an integer.
 	values := valuesRows("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))", len(marks))
-	return tx.WithContext(ctx).Exec(`UPDATE group_members SET last_read_seq = v.column3
+	args = append([]any{now}, args...)
+	return tx.WithContext(ctx).Exec(`UPDATE group_members SET last_read_seq = v.column3, last_read_at = ?
 FROM (VALUES `+values+`) AS v
 WHERE group_members.group_id = v.column1 AND group_members.user_id = v.column2 AND group_members.last_read_seq < v.column3`, args...).Error
 }
@@ -230,14 +234,19 @@ func RemoveGroupMember(ctx context.Context, db *gorm.DB, groupID, userID uint64)
 
 // MarkGroupRead moves userID's read mark forward to seq (never back, never
 // past the group's last message) and returns the mark now stored.
-func MarkGroupRead(ctx context.Context, db *gorm.DB, groupID, userID, seq uint64) (uint64, error) {
+func MarkGroupRead(ctx context.Context, db *gorm.DB, groupID, userID, seq uint64, now time.Time) (uint64, error) {
 	// group_members has no last_seq: the clamp reads it from the group row.
-	sql := `UPDATE group_members SET last_read_seq = CASE
+	// The read time moves only with the mark (SET reads the old values).
+	const mark = `CASE
   WHEN (SELECT last_seq FROM groups WHERE id = ?) <= ? THEN (SELECT last_seq FROM groups WHERE id = ?)
-  WHEN last_read_seq < ? THEN ? ELSE last_read_seq END
+  WHEN last_read_seq < ? THEN ? ELSE last_read_seq END`
+	sql := `UPDATE group_members SET last_read_seq = ` + mark + `,
+  last_read_at = CASE WHEN ` + mark + ` > last_read_seq THEN ? ELSE last_read_at END
 WHERE group_id = ? AND user_id = ? RETURNING last_read_seq`
+	markArgs := []any{groupID, dbSeq(seq), groupID, dbSeq(seq), dbSeq(seq)}
+	args := append(append(append(slices.Clone(markArgs), markArgs...), now), groupID, userID)
 	var out []uint64
-	if err := db.WithContext(ctx).Raw(sql, groupID, dbSeq(seq), groupID, dbSeq(seq), dbSeq(seq), groupID, userID).Scan(&out).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(sql, args...).Scan(&out).Error; err != nil {
 		return 0, err
 	}
 	if len(out) == 0 {

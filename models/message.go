@@ -2,10 +2,12 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -45,6 +47,9 @@ type Message struct {
 	CreatedAt   time.Time `gorm:"not null;index"`
 	EditedAt    *time.Time
 	DeletedAt   *time.Time
+	// ReplyToID is the message this one answers, in the same conversation
+	// (checked when it is sent); it stays set when that message is deleted.
+	ReplyToID *uint64
 }
 
 // seqTable is the table whose row holds a conversation's last seq.
@@ -291,7 +296,13 @@ type HistoryQuery struct {
 }
 
 // messageColumns are Message's columns in the order scanMessages reads them.
-const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at"
+const messageColumns = "id, conv_type, conv_id, seq, sender_id, body, client_msg_id, created_at, edited_at, deleted_at, reply_to_id"
+
+// MessageColumnsAs is the columns ScanMessagesRaw reads, qualified by a
+// table alias (the search engines select them).
+func MessageColumnsAs(alias string) string {
+	return alias + "." + strings.ReplaceAll(messageColumns, ", ", ", "+alias+".")
+}
 
 // ListMessages returns a page of a conversation in ascending seq and whether
 // more lie beyond it: below it for Before and for the latest, above it for
@@ -363,11 +374,26 @@ func scanMessages(tx *gorm.DB, capacity int) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scanRows(rows, capacity)
+}
+
+// ScanMessagesRaw runs a raw query selecting MessageColumnsAs and scans its
+// rows as scanMessages does (the search engines' queries).
+func ScanMessagesRaw(ctx context.Context, db *gorm.DB, sql string, args ...any) ([]Message, error) {
+	rows, err := db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(rows, 0)
+}
+
+// scanRows scans rows of messageColumns and closes them.
+func scanRows(rows *sql.Rows, capacity int) ([]Message, error) {
 	defer rows.Close()
 	out := make([]Message, 0, capacity)
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.ConvType, &m.ConvID, &m.Seq, &m.SenderID, &m.Body, &m.ClientMsgID, &m.CreatedAt, &m.EditedAt, &m.DeletedAt, &m.ReplyToID); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

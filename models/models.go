@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,21 +32,24 @@ func All() []any {
 		&PrivateConversation{}, &Group{}, &GroupMember{}, &Message{},
 		&AuditEntry{}, &Attachment{}, &Reaction{},
 		&PasswordResetToken{}, &TwoFactor{}, &RecoveryCode{}, &LoginChallenge{},
+		&MessageMention{}, &ConversationSetting{},
 	}
 }
 
 // extraMigrations run after AutoMigrate: things GORM tags cannot express.
 var extraMigrations []func(*gorm.DB) error
 
-// Migrate brings the schema up to date. It is safe to run on every start and
-// from several nodes at once on PostgreSQL (an advisory lock serialises them).
-func Migrate(ctx context.Context, db *gorm.DB) error {
+// Migrate brings the schema up to date, then runs extra (schema that other
+// packages own, such as the search index). It is safe to run on every start
+// and from several nodes at once on PostgreSQL (an advisory lock serialises
+// them).
+func Migrate(ctx context.Context, db *gorm.DB, extra ...func(*gorm.DB) error) error {
 	db = db.WithContext(ctx)
 	run := func(tx *gorm.DB) error {
 		if err := tx.AutoMigrate(All()...); err != nil {
 			return fmt.Errorf("auto-migrate: %w", err)
 		}
-		for _, m := range extraMigrations {
+		for _, m := range append(slices.Clone(extraMigrations), extra...) {
 			if err := m(tx); err != nil {
 				return fmt.Errorf("migrate: %w", err)
 			}

@@ -7,7 +7,8 @@ import (
 	"workcomm/models"
 )
 
-// chatRoutes are the REST routes of private and group chat.
+// chatRoutes are the REST routes of private and group chat, mentions and
+// message search.
 func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	private := &controllers.ChatController{Chat: d.Services.Chat, Kind: models.ConvPrivate, Param: "userId"}
 	p := authed.Group("/chat/private")
@@ -15,6 +16,7 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	p.GET("/:userId/messages", private.ListHistory)
 	p.POST("/:userId/messages", private.SendMessage)
 	p.POST("/:userId/read", private.MarkRead)
+	p.PATCH("/:userId/settings", private.UpdateSettings)
 	p.PATCH("/messages/:id", private.EditMessage)
 	p.DELETE("/messages/:id", private.DeleteMessage)
 
@@ -32,8 +34,17 @@ func chatRoutes(authed *gin.RouterGroup, d Deps) {
 	g.GET("/:id/messages", group.ListHistory)
 	g.POST("/:id/messages", group.SendMessage)
 	g.POST("/:id/read", group.MarkRead)
+	g.PATCH("/:id/settings", group.UpdateSettings)
+	g.GET("/:id/messages/:seq/readers", group.ListReaders)
 	g.PATCH("/messages/:id", group.EditMessage)
 	g.DELETE("/messages/:id", group.DeleteMessage)
+
+	// Mentions span both kinds of conversation.
+	mentions := &controllers.ChatController{Chat: d.Services.Chat}
+	authed.GET("/mentions", mentions.ListMentions)
+
+	find := &controllers.SearchController{Search: d.Services.Search}
+	authed.GET("/search/messages", find.SearchMessages)
 }
 
 // socketRoutes are the WebSocket endpoints, at the root (outside /api/v1, its

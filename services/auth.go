@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,9 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput, clientIP string) 
 
 // register creates the account of a registration.
 func (a *Auth) register(ctx context.Context, in RegisterInput) (*models.User, error) {
+	if slices.Contains(ReservedUsernames, strings.ToLower(in.Username)) {
+		return nil, apperr.Field("username", "is reserved")
+	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), a.BcryptCost)
 	if err != nil {
 		return nil, err

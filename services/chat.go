@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gorm.io/gorm"
+
 	"workcomm/apperr"
 	"workcomm/models"
 	"workcomm/views"
@@ -32,6 +34,8 @@ type Chat struct {
 type SendInput struct {
 	Body        string
 	ClientMsgID *string
+	// ReplyToID names the message this one answers, of the same conversation.
+	ReplyToID *uint64
 	// Committed, when set, is called once the message is committed and before
 	// it is pushed: the socket that sent it queues its ack there, so that the
 	// ack goes out before the message.new. It must not block.
@@ -57,7 +61,10 @@ func (s *Chat) Send(ctx context.Context, me *models.User, key ConvKey, in SendIn
 		}
 		if in.ClientMsgID != nil && c.private != nil {
 			if first, err := firstSend(ctx, s.DB, me, c, *in.ClientMsgID); first != nil || err != nil {
-				return messageView(first), false, err
+				if err != nil {
+					return nil, false, err
+				}
+				return s.extendedView(ctx, first)
 			}
 		}
 		if err := c.writable(); err != nil {
@@ -90,7 +97,11 @@ func (s *Chat) History(ctx context.Context, me *models.User, key ConvKey, q mode
 	if err != nil {
 		return nil, err
 	}
-	return &views.History{Items: views.NewMessages(msgs), HasMore: more}, nil
+	items := views.NewMessages(msgs)
+	if err := extendViews(ctx, s.DB, items); err != nil {
+		return nil, err
+	}
+	return &views.History{Items: items, HasMore: more}, nil
 }
 
 // MarkRead stores the caller's read mark (never backwards, never past the
@@ -103,7 +114,7 @@ func (s *Chat) MarkRead(ctx context.Context, me *models.User, key ConvKey, seq u
 	if c.convID() == 0 {
 		return nil // nothing was ever said, so nothing is unread
 	}
-	stored, err := c.markRead(ctx, s.DB, me.ID, seq)
+	stored, err := c.markRead(ctx, s.DB, me.ID, seq, s.now())
 	if err != nil {
 		return err
 	}
@@ -146,13 +157,22 @@ func (s *Chat) Edit(ctx context.Context, me *models.User, convType string, id ui
 	if err != nil {
 		return nil, err
 	}
-	m, err := models.EditMessage(ctx, s.DB, id, body, s.now())
+	var m *models.Message
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if m, err = models.EditMessage(ctx, tx, id, body, s.now()); err != nil {
+			return err
+		}
+		return storeMentions(ctx, tx, c, []*models.Message{m})
+	})
 	if err != nil {
 		return nil, err
 	}
-	v := views.NewMessage(m)
-	s.Publisher.Publish(ctx, c.event(EventMessageUpdated, views.MessageEvent{Message: v}))
-	return &v, nil
+	v, _, err := s.extendedView(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	s.Publisher.Publish(ctx, c.event(EventMessageUpdated, views.MessageEvent{Message: *v}))
+	return v, nil
 }
 
 // Delete soft-deletes the caller's own message: it keeps its seq.
@@ -161,11 +181,21 @@ func (s *Chat) Delete(ctx context.Context, me *models.User, convType string, id 
 	if err != nil {
 		return err
 	}
-	m, err := models.DeleteMessage(ctx, s.DB, id, s.now())
+	var m *models.Message
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if m, err = models.DeleteMessage(ctx, tx, id, s.now()); err != nil {
+			return err
+		}
+		return models.DeleteMentions(ctx, tx, id)
+	})
 	if err != nil {
 		return err
 	}
-	s.Publisher.Publish(ctx, c.event(EventMessageDeleted, views.MessageEvent{Message: views.NewMessage(m)}))
+	v, _, err := s.extendedView(ctx, m)
+	if err != nil {
+		return err
+	}
+	s.Publisher.Publish(ctx, c.event(EventMessageDeleted, views.MessageEvent{Message: *v}))
 	return nil
 }
 
@@ -212,8 +242,22 @@ func (s *Chat) ListPrivate(ctx context.Context, me *models.User, page Page) (vie
 		return list, err
 	}
 	out := make([]views.PrivateConversation, len(convs))
+	marks := make([]models.ReadMark, len(convs))
 	for i := range convs {
 		out[i] = views.NewPrivateConversation(&convs[i], me.ID, users[peers[i]])
+		marks[i] = models.ReadMark{ConvID: convs[i].Conversation.ID, Seq: out[i].LastReadSeq}
+	}
+	if err := s.addStates(ctx, me, models.ConvPrivate, marks, peers, func(i int, st views.ConversationState) { out[i].ConversationState = st }); err != nil {
+		return list, err
+	}
+	last := make([]*views.Message, 0, len(out))
+	for i := range out {
+		if out[i].LastMessage != nil {
+			last = append(last, out[i].LastMessage)
+		}
+	}
+	if err := extendViewPtrs(ctx, s.DB, last); err != nil {
+		return list, err
 	}
 	var next views.Cursor
 	if more {
@@ -276,6 +320,9 @@ func checkSend(in SendInput) (SendInput, error) {
 			fields["clientMsgId"] = fmt.Sprintf("must be 1 to %d characters", maxClientMsgIDChars)
 		}
 	}
+	if in.ReplyToID != nil && (*in.ReplyToID == 0 || *in.ReplyToID > models.MaxID) {
+		fields["replyToId"] = "must be a message of this conversation"
+	}
 	if len(fields) > 0 {
 		return in, apperr.Validation(fields)
 	}
@@ -285,12 +332,3 @@ func checkSend(in SendInput) (SendInput, error) {
 
 // userKey is a user's key in the per-user limiters.
 func userKey(id uint64) string { return "u" + strconv.FormatUint(id, 10) }
-
-// messageView is views.NewMessage for a message that may be nil.
-func messageView(m *models.Message) *views.Message {
-	if m == nil {
-		return nil
-	}
-	v := views.NewMessage(m)
-	return &v
-}

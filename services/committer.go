@@ -50,6 +50,16 @@ type sendJob struct {
 	done    chan struct{}
 
 	dupOf *sendJob // an earlier send of the same batch with the same clientMsgId
+
+	reply    *models.Message // the message it answers, once checked
+	replyErr error           // a replyToId of another conversation
+	mentions []uint64        // who the new message mentions
+}
+
+// reset clears what a failed transaction left in j before it is tried alone.
+func (j *sendJob) reset() {
+	j.msg, j.created, j.err, j.dupOf = nil, false, nil, nil
+	j.reply, j.replyErr, j.mentions = nil, nil, nil
 }
 
 // result is what Send answers for the job.
@@ -59,8 +69,10 @@ func (j *sendJob) result() (*views.Message, bool, error) {
 		return nil, false, j.err
 	case j.created:
 		return &j.view, true, nil
+	case j.msg == nil:
+		return nil, false, nil
 	}
-	return messageView(j.msg), false, nil
+	return &j.view, false, nil
 }
 
 // committer is the group commit: it gathers sends and stores them in shared
@@ -122,7 +134,7 @@ func (q *committer) commit(batch []*sendJob) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return store(ctx, tx, batch, now) })
 	if err != nil && len(batch) > 1 {
 		for _, j := range batch {
-			j.msg, j.created, j.err, j.dupOf = nil, false, nil, nil
+			j.reset()
 			q.commit([]*sendJob{j})
 		}
 		return
@@ -156,8 +168,24 @@ func (q *committer) commit(batch []*sendJob) {
 	slices.SortFunc(created, func(a, b *sendJob) int {
 		return cmp.Or(cmp.Compare(a.msg.ConvType, b.msg.ConvType), cmp.Compare(a.msg.ConvID, b.msg.ConvID), cmp.Compare(a.msg.Seq, b.msg.Seq))
 	})
+	// A message found again (a retried clientMsgId) is read back whole.
+	var found []*views.Message
+	for _, j := range batch {
+		if j.msg != nil && !j.created && j.err == nil {
+			j.view = views.NewMessage(j.msg)
+			found = append(found, &j.view)
+		}
+	}
+	if err := extendViewPtrs(ctx, db, found); err != nil {
+		for _, j := range batch {
+			if j.msg != nil && !j.created {
+				j.msg, j.err = nil, err
+			}
+		}
+	}
 	for _, j := range created {
 		j.view = views.NewMessage(j.msg)
+		j.view.Extend(j.mentions, j.reply)
 		if j.in.Committed != nil {
 			j.in.Committed(&j.view)
 		}
@@ -213,6 +241,9 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 	if err != nil {
 		return err
 	}
+	if err := checkReplies(ctx, tx, batch); err != nil {
+		return err
+	}
 	convs := map[ConvKey]*models.ConvMessages{}
 	owners := map[*models.Message]*sendJob{}
 	for _, j := range batch {
@@ -227,13 +258,17 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 				continue
 			}
 		}
+		if j.replyErr != nil {
+			j.err = j.replyErr
+			continue
+		}
 		k := ConvKey{Type: j.c.key.Type, ID: j.c.convID()}
 		cm := convs[k]
 		if cm == nil {
 			cm = &models.ConvMessages{Type: k.Type, ID: k.ID}
 			convs[k] = cm
 		}
-		m := &models.Message{SenderID: j.me.ID, Body: j.in.Body, ClientMsgID: j.in.ClientMsgID}
+		m := &models.Message{SenderID: j.me.ID, Body: j.in.Body, ClientMsgID: j.in.ClientMsgID, ReplyToID: j.in.ReplyToID}
 		cm.Msgs = append(cm.Msgs, m)
 		owners[m] = j
 	}
@@ -249,6 +284,8 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 	}
 	// The senders have read what they wrote: their own messages are never unread.
 	marks := map[models.GroupUser]uint64{}
+	var news []mentioned
+	var newMsgs []*models.Message
 	for _, cm := range ordered {
 		for _, m := range cm.Msgs {
 			j := owners[m]
@@ -257,13 +294,24 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 				continue
 			}
 			j.msg, j.created = m, true
+			news, newMsgs = append(news, mentioned{c: j.c, m: m}), append(newMsgs, m)
 			if cm.Type == models.ConvGroup {
 				k := models.GroupUser{GroupID: cm.ID, UserID: m.SenderID}
 				marks[k] = max(marks[k], m.Seq)
-			} else if _, err := j.c.markRead(ctx, tx, m.SenderID, m.Seq); err != nil {
+			} else if _, err := j.c.markRead(ctx, tx, m.SenderID, m.Seq, now); err != nil {
 				return err
 			}
 		}
+	}
+	mentions, err := computeMentions(ctx, tx, news)
+	if err != nil {
+		return err
+	}
+	if err := models.InsertMentions(ctx, tx, newMsgs, mentions); err != nil {
+		return err
+	}
+	for _, it := range news {
+		owners[it.m].mentions = mentions[it.m.ID]
 	}
 	list := make([]models.GroupReadMark, 0, len(marks))
 	for k, seq := range marks {
@@ -272,5 +320,5 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 	slices.SortFunc(list, func(a, b models.GroupReadMark) int {
 		return cmp.Or(cmp.Compare(a.GroupID, b.GroupID), cmp.Compare(a.UserID, b.UserID))
 	})
-	return models.MarkGroupReadBatch(ctx, tx, list)
+	return models.MarkGroupReadBatch(ctx, tx, list, now)
 }

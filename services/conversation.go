@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"errors"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -116,9 +117,9 @@ func (c *conversation) holds(m *models.Message) error {
 }
 
 // markRead moves userID's read mark in c forward to seq, inside db (a transaction or not).
-func (c *conversation) markRead(ctx context.Context, db *gorm.DB, userID, seq uint64) (uint64, error) {
+func (c *conversation) markRead(ctx context.Context, db *gorm.DB, userID, seq uint64, now time.Time) (uint64, error) {
 	if c.key.Type == models.ConvGroup {
-		return models.MarkGroupRead(ctx, db, c.key.ID, userID, seq)
+		return models.MarkGroupRead(ctx, db, c.key.ID, userID, seq, now)
 	}
 	return models.MarkPrivateRead(ctx, db, c.private, userID, seq)
 }

@@ -159,8 +159,22 @@ func (s *Groups) List(ctx context.Context, me *models.User, page Page) (views.Li
 		return list, err
 	}
 	out := make([]views.Group, len(groups))
+	marks := make([]models.ReadMark, len(groups))
+	ids := make([]uint64, len(groups))
+	var last []*views.Message
 	for i := range groups {
 		out[i] = views.NewGroupSummary(&groups[i])
+		marks[i] = models.ReadMark{ConvID: groups[i].Group.ID, Seq: groups[i].LastReadSeq}
+		ids[i] = groups[i].Group.ID
+		if out[i].LastMessage != nil {
+			last = append(last, out[i].LastMessage)
+		}
+	}
+	if err := addStates(ctx, s.DB, me, models.ConvGroup, marks, ids, func(i int, st views.ConversationState) { out[i].ConversationState = st }); err != nil {
+		return list, err
+	}
+	if err := extendViewPtrs(ctx, s.DB, last); err != nil {
+		return list, err
 	}
 	var next views.Cursor
 	if more {
@@ -370,5 +384,10 @@ func (s *Groups) view(ctx context.Context, g *models.Group, readSeq uint64) (*vi
 		}
 	}
 	v := views.NewGroup(g, readSeq, last).WithMembers(members, users)
+	if v.LastMessage != nil {
+		if err := extendViewPtrs(ctx, s.DB, []*views.Message{v.LastMessage}); err != nil {
+			return nil, err
+		}
+	}
 	return &v, nil
 }

@@ -18,6 +18,7 @@ type Limits struct {
 	Typing        *ratelimit.Limiter // typing events per user
 	ResetByIP     *ratelimit.Limiter // password-reset mails asked per client IP
 	ResetByAddr   *ratelimit.Limiter // password-reset mails asked per address (known or not)
+	Search        *ratelimit.Limiter // message searches per user (each is an index query)
 	// SocketRequests counts every inbound socket request per user, whatever its type.
 	SocketRequests *ratelimit.Limiter
 }
@@ -44,6 +45,9 @@ func NewLimits(c *configs.Config) *Limits {
 		// itself tells nothing); more is someone filling a mailbox.
 		ResetByIP:   ratelimit.New(20, time.Hour),
 		ResetByAddr: ratelimit.New(3, time.Hour),
+		// Searches: 10 a second (burst 30) is far above typing in a search
+		// box (the client waits between keystrokes) and bounds index work.
+		Search: ratelimit.NewRate(10, 30),
 	}
 }
 

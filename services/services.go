@@ -3,6 +3,7 @@ package services
 import (
 	"github.com/stripe/stripe-go/v76/client"
 
+	"workcomm/search"
 	"workcomm/tokens"
 )
 
@@ -24,6 +25,7 @@ type Services struct {
 	Passwords *Passwords
 	// TwoFactor sets two-factor sign-in up, on and off.
 	TwoFactor *TwoFactor
+	Search    *Search
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -43,5 +45,6 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 
 		Passwords: &Passwords{Core: core},
 		TwoFactor: &TwoFactor{Core: core},
+		Search:    &Search{Core: core, engine: search.For(core.DB)},
 	}
 }

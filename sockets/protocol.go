@@ -156,6 +156,7 @@ func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte,
 		target
 		Body        string  `json:"body"`
 		ClientMsgID *string `json:"clientMsgId"`
+		ReplyToID   *uint64 `json:"replyToId"`
 	}
 	if err := decodeData(req.Data, &in); err != nil {
 		return nil, err
@@ -169,7 +170,7 @@ func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte,
 		c.out.answerNow(encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}))
 		acked = true
 	}
-	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
+	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, ReplyToID: in.ReplyToID, Committed: ack})
 	if err != nil || acked {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ type Group struct {
 	Members     []GroupMember `json:"members,omitempty"`
 	Unread      uint64        `json:"unread"`
 	LastMessage *Message      `json:"lastMessage"`
+	ConversationState
 }
 
 // GroupMember is one member of a group.

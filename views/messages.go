@@ -25,6 +25,10 @@ type Message struct {
 	CreatedAt    time.Time       `json:"createdAt"`
 	EditedAt     *time.Time      `json:"editedAt"`
 	Deleted      bool            `json:"deleted"`
+	ReplyTo      *ReplyRef       `json:"replyTo"`
+	Mentions     []uint64        `json:"mentions"`
+	// ReplyToID is the answered message's id, which Extend turns into ReplyTo.
+	ReplyToID *uint64 `json:"-"`
 }
 
 // NewMessage builds the view of a message.
@@ -33,6 +37,7 @@ func NewMessage(m *models.Message) Message {
 		ID: m.ID, Conversation: ConversationRef{Type: m.ConvType, ID: m.ConvID}, Seq: m.Seq,
 		SenderID: m.SenderID, Body: m.Body, ClientMsgID: m.ClientMsgID,
 		CreatedAt: m.CreatedAt.UTC(), EditedAt: utc(m.EditedAt), Deleted: m.DeletedAt != nil,
+		Mentions: []uint64{}, ReplyToID: m.ReplyToID,
 	}
 	if v.Deleted {
 		v.Body = ""
@@ -74,6 +79,7 @@ type PrivateConversation struct {
 	LastMessage    *Message   `json:"lastMessage"`
 	Unread         uint64     `json:"unread"`
 	LastReadSeq    uint64     `json:"lastReadSeq"`
+	ConversationState
 }
 
 // NewPrivateConversation builds one line of the caller's conversation list.

@@ -67,6 +67,31 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deleted: boolean;
+  /** The message this one answers (its first 200 code points; "" once deleted). */
+  replyTo?: ReplyRef | null;
+  /** Users this message mentions. */
+  mentions?: number[];
+}
+
+/** The quoted original of a reply. */
+export interface ReplyRef {
+  id: number;
+  seq: number;
+  senderId: number;
+  body: string;
+  deleted: boolean;
+}
+
+/** One hit of GET /search/messages: the message and plain text around the hit, highlights as code-point ranges. */
+export interface SearchHit {
+  message: Message;
+  snippet: { text: string; highlights: [number, number][] };
+}
+
+/** A group member who has read up to a message ("seen by"). */
+export interface Reader {
+  user: PublicUser;
+  readAt: string | null;
 }
 
 export interface MessagePage {
@@ -80,6 +105,9 @@ export interface PrivateConversation {
   lastMessage: Message | null;
   unread: number;
   lastReadSeq: number;
+  /** Unread messages that mention me. */
+  mentions?: number;
+  muted?: boolean;
 }
 
 export type GroupRole = 'owner' | 'admin' | 'member';
@@ -99,6 +127,9 @@ export interface Group {
   members?: GroupMember[];
   unread?: number;
   lastMessage?: Message | null;
+  /** Unread messages that mention me (in the list). */
+  mentions?: number;
+  muted?: boolean;
 }
 
 /** What group.updated says of a renamed group: the fields every member sees alike. */

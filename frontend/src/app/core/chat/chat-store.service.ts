@@ -5,6 +5,8 @@ import { I18nService } from '../i18n/i18n.service';
 import { ToastService } from '../toast/toast.service';
 import { ChatActivity } from './chat-activity';
 import { ChatLists } from './chat-lists';
+import { ChatTell } from './chat-tell';
+import { ReplyAndJump } from './reply-and-jump';
 import { Conversations } from './conversations';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
 import { Drafts } from './drafts';
@@ -37,6 +39,8 @@ export class ChatStore {
   private readonly auth = inject(AuthService);
   private readonly toast = inject(ToastService);
   private readonly i18n = inject(I18nService);
+  private readonly tell = inject(ChatTell);
+  private readonly replyAndJump = inject(ReplyAndJump);
   private subs: Subscription[] = [];
   private started = false;
 
@@ -54,6 +58,7 @@ export class ChatStore {
     for (const socket of [this.sockets.privateSocket, this.sockets.groupSocket]) {
       this.subs.push(socket.events.subscribe((ev) => this.onSocketEvent(ev)));
     }
+    this.tell.start();
     void this.lists.refresh(true);
     void this.friendships.load();
     this.sockets.start();
@@ -63,6 +68,8 @@ export class ChatStore {
   stop(): void {
     this.started = false;
     this.sender.reset();
+    this.tell.stop();
+    this.replyAndJump.reset();
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
     this.sockets.stop();

@@ -2,7 +2,7 @@ import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
-import { Friend, FriendRequests, Group, Message, MessagePage, Page, PrivateConversation } from '../api/models';
+import { Friend, FriendRequests, Group, Message, MessagePage, Page, PrivateConversation, Reader, SearchHit } from '../api/models';
 import { pageOf, pageParams } from '../api/page';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
@@ -61,9 +61,29 @@ export class ChatService {
       .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
   }
 
-  send(key: ConversationKey, body: string, clientMsgId: string): Observable<Message> {
+  send(key: ConversationKey, body: string, clientMsgId: string, replyToId?: number): Observable<Message> {
     // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
-    return this.http.post<Message>(`${base(key)}/messages`, { body, clientMsgId }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+    const payload = replyToId ? { body, clientMsgId, replyToId } : { body, clientMsgId };
+    return this.http.post<Message>(`${base(key)}/messages`, payload, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+  }
+
+  /** settings stores my mute of a conversation (every device agrees). */
+  setMuted(key: ConversationKey, muted: boolean): Observable<{ muted: boolean }> {
+    return this.http.patch<{ muted: boolean }>(`${base(key)}/settings`, { muted });
+  }
+
+  /** readers: the members of a group who have read up to seq ("seen by"). */
+  readers(groupId: number, seq: number): Observable<Reader[]> {
+    return this.http.get<{ items: Reader[] }>(`${API}/chat/groups/${groupId}/messages/${seq}/readers`).pipe(map((r) => r?.items ?? []));
+  }
+
+  /** search: a page of the messages matching q, newest first. */
+  search(q: string, cursor?: string | null): Observable<Page<SearchHit>> {
+    let params = new HttpParams().set('q', q).set('limit', '20');
+    if (cursor) params = params.set('cursor', cursor);
+    return this.http
+      .get<Page<SearchHit>>(`${API}/search/messages`, { params, context: new HttpContext().set(SKIP_ERROR_TOAST, true) })
+      .pipe(map((r) => pageOf(r)));
   }
 
   markRead(key: ConversationKey, seq: number): Observable<void> {

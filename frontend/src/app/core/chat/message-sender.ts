@@ -34,10 +34,10 @@ export class MessageSender {
    * clientMsgId, so whichever path arrives first wins and the server never stores it twice.
    * Nothing goes into a read-only conversation.
    */
-  send(key: ConversationKey, body: string): void {
+  send(key: ConversationKey, body: string, replyToId?: number): void {
     const text = body.trim();
     if (!text || this.conversations.readOnly(key)) return;
-    const clientMsgId = this.sockets.for(key).send(key, text);
+    const clientMsgId = this.sockets.for(key).send(key, text, replyToId);
     this.activity.sent(key);
     this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);
   }
@@ -98,7 +98,7 @@ export class MessageSender {
       return;
     }
     try {
-      const message = await firstValueFrom(this.api.send(key, pending.body, clientMsgId));
+      const message = await firstValueFrom(this.api.send(key, pending.body, clientMsgId, pending.replyToId));
       if (message && typeof message.id === 'number') socket.confirm(key, clientMsgId, message);
     } catch (err) {
       const e = apiError(err);

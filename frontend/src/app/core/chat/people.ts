@@ -51,6 +51,19 @@ export class People {
     return this.state()[userId] ?? null;
   }
 
+  /** username of a user we know of (me included); null otherwise. */
+  username(userId: number): string | null {
+    const me = this.auth.user();
+    if (userId === me?.id) return me.username;
+    return this.state()[userId]?.username ?? null;
+  }
+
+  /** known lists the users we know of (for the @ autocomplete). */
+  known(ids: readonly number[]): PublicUser[] {
+    const all = this.state();
+    return ids.map((id) => all[id]).filter((u): u is PublicUser => !!u && !u.deleted);
+  }
+
   /** displayName of a user we know of; "#id" otherwise. */
   displayName(userId: number): string {
     const me = this.auth.user();

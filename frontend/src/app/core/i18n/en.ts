@@ -1,5 +1,6 @@
 import { FRIENDS_LIVE_EN } from '../../features/friends/friends-live.i18n';
 import { ACCOUNT_EN } from '../../features/account/account.i18n';
+import { FIND_AND_TELL_EN } from '../../features/chat/find-and-tell.i18n';
 
 /**
  * English dictionary: its keys are the keys of the app (TranslationKey), and FR must have exactly the same
@@ -226,6 +227,7 @@ export const EN = {
   'error.internal': 'Something went wrong. Please try again.',
   ...FRIENDS_LIVE_EN,
   ...ACCOUNT_EN,
+  ...FIND_AND_TELL_EN,
 } satisfies Record<string, string>;
 
 /** A key of the dictionaries. */

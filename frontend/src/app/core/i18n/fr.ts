@@ -1,6 +1,7 @@
 import { TranslationKey } from './en';
 import { FRIENDS_LIVE_FR } from '../../features/friends/friends-live.i18n';
 import { ACCOUNT_FR } from '../../features/account/account.i18n';
+import { FIND_AND_TELL_FR } from '../../features/chat/find-and-tell.i18n';
 
 /** Dictionnaire français : exactement les clés de EN. */
 export const FR: Record<TranslationKey, string> = {
@@ -224,4 +225,5 @@ export const FR: Record<TranslationKey, string> = {
   'error.internal': 'Une erreur est survenue. Réessayez.',
   ...FRIENDS_LIVE_FR,
   ...ACCOUNT_FR,
+  ...FIND_AND_TELL_FR,
 };

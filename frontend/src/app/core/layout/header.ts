@@ -7,11 +7,13 @@ import { TranslatePipe } from '../i18n/translate.pipe';
 import { Conversations } from '../chat/conversations';
 import { Friendships } from '../chat/friendships';
 import { UserAvatar } from '../../shared/user-avatar';
+import { ChatTell } from '../chat/chat-tell';
+import { SearchBox } from '../../features/search/search-box';
 
 /** Header: brand, main navigation (unread messages, friend requests waiting), plan badge, language switch and the user menu. */
 @Component({
   selector: 'app-header',
-  imports: [RouterLink, RouterLinkActive, TranslatePipe, UserAvatar],
+  imports: [RouterLink, RouterLinkActive, TranslatePipe, UserAvatar, SearchBox],
   host: { '(document:keydown.escape)': 'closeMenu()', '(document:click)': 'onDocumentClick($event)' },
   template: `
     <header class="header">
@@ -41,6 +43,9 @@ import { UserAvatar } from '../../shared/user-avatar';
         </nav>
       }
       <div class="tools">
+        @if (auth.user()) {
+          <app-search-box />
+        }
         <label class="visually-hidden" for="lang-switch">{{ 'header.language' | t: lang() }}</label>
         <select id="lang-switch" class="lang" data-testid="lang-switch" [value]="i18n.lang()" (change)="setLang($event)">
           <option value="en">EN</option>
@@ -61,6 +66,15 @@ import { UserAvatar } from '../../shared/user-avatar';
               <ul id="user-menu" class="menu-list" role="menu">
                 <li role="none"><a role="menuitem" routerLink="/profile" data-testid="nav-profile" (click)="closeMenu()">{{ 'nav.profile' | t: lang() }}</a></li>
                 <li role="none"><a role="menuitem" routerLink="/payments" (click)="closeMenu()">{{ 'nav.payments' | t: lang() }}</a></li>
+                <li role="none">
+                  <label class="menu-check"><input type="checkbox" role="menuitemcheckbox" data-testid="notify-toggle" [checked]="tell.notify()"
+                         [attr.aria-checked]="tell.notify()" (change)="tell.setNotify($any($event.target).checked)" /> {{ 'notify.enable' | t: lang() }}</label>
+                  @if (tell.denied()) { <small class="hint">{{ 'notify.denied' | t: lang() }}</small> }
+                </li>
+                <li role="none">
+                  <label class="menu-check"><input type="checkbox" role="menuitemcheckbox" data-testid="sound-toggle" [checked]="tell.sound()"
+                         [attr.aria-checked]="tell.sound()" (change)="tell.setSound($any($event.target).checked)" /> {{ 'notify.sound' | t: lang() }}</label>
+                </li>
                 <li role="none"><a role="menuitem" routerLink="/subscription" (click)="closeMenu()">{{ 'nav.subscription' | t: lang() }}</a></li>
                 <li role="none">
                   <button role="menuitem" type="button" data-testid="logout-button" (click)="logout()">{{ 'header.logout' | t: lang() }}</button>
@@ -85,6 +99,7 @@ export class Header {
   protected readonly i18n = inject(I18nService);
   protected readonly conversations = inject(Conversations);
   protected readonly friendships = inject(Friendships);
+  protected readonly tell = inject(ChatTell);
   private readonly host = inject(ElementRef<HTMLElement>);
   protected readonly menuOpen = signal(false);
 

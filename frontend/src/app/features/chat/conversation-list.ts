@@ -9,8 +9,9 @@ import { ChatLists } from '../../core/chat/chat-lists';
 import { Conversations } from '../../core/chat/conversations';
 import { Drafts } from '../../core/chat/drafts';
 import { UserAvatar } from '../../shared/user-avatar';
+import { ChatTell } from '../../core/chat/chat-tell';
 
-/** Conversation list: unread badges, presence dots, last message preview (as text), or the draft left there. */
+/** Conversation list: unread and mention badges, mute marks, presence dots, last message preview (as text), or the draft left there. */
 @Component({
   selector: 'app-conversation-list',
   imports: [RouterLink, TranslatePipe, LoadMore, UserAvatar],
@@ -68,8 +69,15 @@ import { UserAvatar } from '../../shared/user-avatar';
                     }
                   </span>
                 </span>
+                @if (tell.muted(c.key)) {
+                  <span class="muted-mark" data-testid="muted-mark" [attr.title]="'chat.muted' | t: lang()" [attr.aria-label]="'chat.muted' | t: lang()">🔕</span>
+                }
+                @if (tell.mentions(c.key) > 0) {
+                  <span class="badge mention-badge" data-testid="mention-badge"
+                        [attr.aria-label]="'chat.mentionsCount' | t: lang() : { n: tell.mentions(c.key) }">&#64;{{ tell.mentions(c.key) }}</span>
+                }
                 @if (c.unread > 0) {
-                  <span class="badge" data-testid="unread-badge" [attr.aria-label]="'chat.unreadCount' | t: lang() : { n: c.unread }">{{ c.unread }}</span>
+                  <span class="badge" [class.quiet]="tell.muted(c.key)" data-testid="unread-badge" [attr.aria-label]="'chat.unreadCount' | t: lang() : { n: c.unread }">{{ c.unread }}</span>
                 }
               </a>
             </li>
@@ -97,6 +105,9 @@ import { UserAvatar } from '../../shared/user-avatar';
     .preview { color: var(--text-muted); font-size: 0.85rem; }
     .deleted-account { font-style: italic; color: var(--text-muted); }
     .draft { color: var(--danger); font-weight: 600; }
+    .mention-badge { background: var(--warning, #f59e0b); color: #1f1300; }
+    .badge.quiet { opacity: 0.55; }
+    .muted-mark { font-size: 0.8rem; }
     .group-tag { font-size: 0.65rem; text-transform: uppercase; background: var(--surface-2); border-radius: 4px; padding: 0 4px; color: var(--text-muted); }
   `,
 })
@@ -107,6 +118,7 @@ export class ConversationList {
   protected readonly conversations = inject(Conversations);
   protected readonly auth = inject(AuthService);
   protected readonly drafts = inject(Drafts);
+  protected readonly tell = inject(ChatTell);
   /** The key of the conversation on screen. */
   readonly activeKey = input<ConversationKey | null>(null);
 }

@@ -1,6 +1,7 @@
-import { Component, ElementRef, Injector, afterNextRender, computed, effect, inject, input, signal, viewChild } from '@angular/core';
+import { Component, ElementRef, Injector, afterNextRender, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
 import { RouterLink } from '@angular/router';
-import { Message } from '../../core/api/models';
+import { Message, Reader } from '../../core/api/models';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
@@ -13,8 +14,15 @@ import { MessageSender } from '../../core/chat/message-sender';
 import { People } from '../../core/chat/people';
 import { LastSeen } from '../../core/chat/last-seen';
 import { ChatSockets } from '../../core/chat/socket/chat-sockets';
+import { ChatService } from '../../core/chat/chat.service';
+import { ChatTell } from '../../core/chat/chat-tell';
+import { BodyPart, mentionParts } from '../../core/chat/mention-text';
+import { ReplyAndJump } from '../../core/chat/reply-and-jump';
 import { Composer } from './composer';
 import { UserAvatar } from '../../shared/user-avatar';
+
+/** How long a message brought into view (a search hit, a quoted original) stays highlighted. */
+const HIGHLIGHT_MS = 4000;
 
 /** One row of the message list: a confirmed message or a pending one. */
 interface Row {
@@ -50,6 +58,9 @@ export class MessagePane {
   protected readonly auth = inject(AuthService);
   private readonly i18n = inject(I18nService);
   private readonly injector = inject(Injector);
+  private readonly api = inject(ChatService);
+  protected readonly tell = inject(ChatTell);
+  protected readonly rj = inject(ReplyAndJump);
   /** The conversation key ('u:5' or 'g:3'). */
   readonly key = input.required<ConversationKey>();
 
@@ -59,6 +70,13 @@ export class MessagePane {
   protected readonly editingId = signal<number | null>(null);
   protected readonly editText = signal('');
   protected readonly confirmDeleteId = signal<number | null>(null);
+  /** The seq brought into view by a jump, highlighted for a while. */
+  protected readonly highlightSeq = signal<number | null>(null);
+  /** Who read my latest message of a group ("seen by"), others than me. */
+  protected readonly readers = signal<Reader[]>([]);
+  protected readonly readerNames = computed(() => this.readers().map((r) => r.user.displayName || r.user.username).join(', '));
+  protected readonly showReaders = signal(false);
+  private highlightTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected readonly entry = computed(() => this.conversations.entry(this.key()));
   protected readonly isGroup = computed(() => isGroupKey(this.key()));
@@ -110,6 +128,14 @@ export class MessagePane {
     return best;
   });
 
+  /** My newest confirmed message of a group: "seen by" goes under it. */
+  protected readonly lastMineSeq = computed(() => {
+    if (!this.isGroup()) return 0;
+    const rows = this.rows();
+    for (let i = rows.length - 1; i >= 0; i--) if (rows[i].message && rows[i].mine && !rows[i].message!.deleted) return rows[i].message!.seq;
+    return 0;
+  });
+
   protected readonly typingText = computed(() => {
     const ids = this.activity.typingUsers(this.key());
     if (ids.length === 0) return '';
@@ -130,7 +156,69 @@ export class MessagePane {
       this.stick = true;
       this.editingId.set(null);
       this.confirmDeleteId.set(null);
+      this.highlightSeq.set(null);
+      this.readers.set([]);
+      this.showReaders.set(false);
     });
+    // A jump to a message of this conversation: load up to it, bring it into view, highlight it.
+    effect(() => {
+      const jump = this.rj.jump();
+      if (jump && jump.key === this.key()) untracked(() => void this.showMessage(jump.seq));
+    });
+    // "Seen by" of my newest group message, again whenever someone reads further.
+    effect(() => {
+      const seq = this.lastMineSeq();
+      const key = this.key();
+      this.readSeq();
+      if (seq) untracked(() => void this.loadReaders(key, seq));
+    });
+  }
+
+  /** parts cuts a message body into text and the mentions the server recorded (mine stand out). */
+  protected parts(m: Message | null, body: string): BodyPart[] {
+    if (!m?.mentions?.length) return [{ text: body, mention: false, me: false }];
+    const me = this.auth.user();
+    const names = new Set<string>(['all']);
+    for (const id of m.mentions) {
+      const n = this.people.username(id);
+      if (n) names.add(n.toLowerCase());
+    }
+    return mentionParts(body, names, me?.username.toLowerCase() ?? null, !!me && m.mentions.includes(me.id));
+  }
+
+  protected quoteName(senderId: number): string {
+    return this.people.displayName(senderId);
+  }
+
+  protected toggleMute(): void {
+    void this.tell.setMuted(this.key(), !this.tell.muted(this.key()));
+  }
+
+  private async loadReaders(key: string, seq: number): Promise<void> {
+    try {
+      const me = this.auth.user()?.id;
+      const list = await firstValueFrom(this.api.readers(this.conversationId(), seq));
+      if (key === this.key()) this.readers.set(list.filter((r) => r.user.id !== me));
+    } catch {
+      /* "seen by" stays as it was */
+    }
+  }
+
+  private async showMessage(seq: number): Promise<void> {
+    const key = this.key();
+    const found = await this.rj.load(key, seq);
+    if (!found || key !== this.key()) return;
+    this.stick = false;
+    afterNextRender(
+      () => {
+        const el = this.scroller()?.nativeElement.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+        el?.scrollIntoView({ block: 'center' });
+        this.highlightSeq.set(seq);
+        clearTimeout(this.highlightTimer);
+        this.highlightTimer = setTimeout(() => this.highlightSeq.set(null), HIGHLIGHT_MS);
+      },
+      { injector: this.injector },
+    );
   }
 
   /** The connection state of the socket that carries this conversation. */

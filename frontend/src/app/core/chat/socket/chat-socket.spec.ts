@@ -60,6 +60,13 @@ describe('socket services', () => {
     return { svc, ws };
   }
 
+  it('a reply carries replyToId in its frame, and again when resent', () => {
+    const { svc, ws } = connected();
+    const id = svc.send('u:2', 'an answer', 41);
+    expect(ws.sentOfType('message.send')[0]).toEqual({ type: 'message.send', id, data: { toUserId: 2, body: 'an answer', clientMsgId: id, replyToId: 41 } });
+    expect(svc.pendingMessage('u:2', id)?.replyToId).toBe(41);
+  });
+
   it('connects to /ws/private with ?access_token= and becomes open on ready', () => {
     const { svc, ws } = connected();
     expect(ws.url).toMatch(/\/ws\/private\?access_token=tok%201$/);

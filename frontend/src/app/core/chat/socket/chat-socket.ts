@@ -160,8 +160,8 @@ export class ChatSocket {
   }
 
   /** send queues a message (optimistic, pending) and sends it when the socket is ready; returns its clientMsgId. */
-  send(key: ConversationKey, body: string): string {
-    return this.outbox.add(key, body).clientMsgId;
+  send(key: ConversationKey, body: string, replyToId?: number): string {
+    return this.outbox.add(key, body, replyToId).clientMsgId;
   }
 
   /** retry sends a refused message again with its clientMsgId. */
@@ -238,7 +238,8 @@ export class ChatSocket {
     if (!this.connection.ready) return;
     const target = this.target(p.key);
     if (!target) return;
-    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId } });
+    const reply = p.replyToId ? { replyToId: p.replyToId } : {};
+    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId, ...reply } });
   }
 
   private sync(conversations: Record<string, number>[]): void {

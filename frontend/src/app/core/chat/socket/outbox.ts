@@ -8,6 +8,8 @@ export interface PendingMessage {
   key: ConversationKey;
   body: string;
   createdAt: string;
+  /** The message it answers, if any. */
+  replyToId?: number;
   /** The error code when the server refused it (no automatic resend then). */
   failed?: string;
 }
@@ -26,8 +28,8 @@ export class Outbox {
   constructor(private readonly transmit: (p: PendingMessage) => void) {}
 
   /** add queues a new message (optimistic) and tries to send it at once. */
-  add(key: ConversationKey, body: string): PendingMessage {
-    const p: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString() };
+  add(key: ConversationKey, body: string, replyToId?: number): PendingMessage {
+    const p: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString(), ...(replyToId ? { replyToId } : {}) };
     this.state.update((all) => ({ ...all, [key]: [...(all[key] ?? []), p] }));
     this.transmit(p);
     return p;

@@ -1,0 +1,88 @@
+package services
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"workcomm/apperr"
+	"workcomm/models"
+	"workcomm/search"
+	"workcomm/views"
+)
+
+// Search is the message search domain: the caller's readable messages by
+// their words, through the database's engine (see package search).
+type Search struct {
+	*Core
+	engine search.Engine
+}
+
+// SearchInput is a search request: q, and optionally one conversation
+// (in: "private:USERID" or "group:GROUPID") and a sender.
+type SearchInput struct {
+	Q    string
+	In   string
+	From uint64
+	Page Page
+}
+
+// Messages pages the messages matching in.Q in the conversations the caller
+// can read now, newest first, each with a plain-text snippet and its
+// highlights.
+func (s *Search) Messages(ctx context.Context, me *models.User, in SearchInput) (views.List[views.SearchHit], error) {
+	var list views.List[views.SearchHit]
+	if !in.Page.After.At.IsZero() {
+		return list, views.ErrCursorKind
+	}
+	q, err := search.Parse(in.Q)
+	if err != nil {
+		return list, err
+	}
+	if ok, wait := s.Limits.Search.Allow(ctx, userKey(me.ID)); !ok {
+		return list, apperr.RateLimited(wait)
+	}
+	req := search.Request{Query: q, UserID: me.ID, From: in.From, BeforeID: in.Page.After.ID, Limit: in.Page.Limit}
+	if in.In != "" {
+		key, err := parseIn(in.In)
+		if err != nil {
+			return list, err
+		}
+		c, err := openConversation(ctx, s.DB, me, key)
+		if err != nil {
+			return list, err
+		}
+		if c.convID() == 0 {
+			return views.NewList([]views.SearchHit{}, views.Cursor{}), nil
+		}
+		req.ConvType, req.ConvID = key.Type, c.convID()
+	}
+	msgs, more, err := s.engine.Find(ctx, s.DB, req)
+	if err != nil {
+		return list, err
+	}
+	items := views.NewMessages(msgs)
+	if err := extendViews(ctx, s.DB, items); err != nil {
+		return list, err
+	}
+	hits := make([]views.SearchHit, len(items))
+	for i := range items {
+		sn := search.MakeSnippet(msgs[i].Body, q)
+		hits[i] = views.SearchHit{Message: items[i], Snippet: views.Snippet{Text: sn.Text, Highlights: sn.Highlights}}
+	}
+	var next views.Cursor
+	if more {
+		next = views.IDCursor(msgs[len(msgs)-1].ID)
+	}
+	return views.NewList(hits, next), nil
+}
+
+// parseIn reads the in filter: "private:USERID" or "group:GROUPID".
+func parseIn(in string) (ConvKey, error) {
+	kind, id, _ := strings.Cut(in, ":")
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n == 0 || n > models.MaxID || (kind != models.ConvPrivate && kind != models.ConvGroup) {
+		return ConvKey{}, apperr.Field("in", "must be private:USERID or group:GROUPID")
+	}
+	return ConvKey{Type: kind, ID: n}, nil
+}
