@@ -14,8 +14,11 @@ import (
 
 // SendMessageBody is the body of POST .../messages.
 type SendMessageBody struct {
-	Body        string  `json:"body" validate:"required"`
+	Body        string  `json:"body"`
 	ClientMsgID *string `json:"clientMsgId"`
+	// AttachmentIDs are the sender's uploads to attach (at most 10); with
+	// them the body may be empty.
+	AttachmentIDs []uint64 `json:"attachmentIds"`
 }
 
 // EditMessageBody is the body of PATCH .../messages/:id.
@@ -69,7 +72,7 @@ func (h *ChatController) SendMessage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID}
+	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID, AttachmentIDs: req.AttachmentIDs}
 	m, created, err := h.Chat.Send(c.Request.Context(), middlewares.CurrentUser(c), key, in)
 	respond(c, createdOrOK(created), m, err)
 }

@@ -32,6 +32,9 @@ type Chat struct {
 type SendInput struct {
 	Body        string
 	ClientMsgID *string
+	// AttachmentIDs are the sender's own uploads to attach (at most 10, not
+	// yet attached); with one, the body may be empty.
+	AttachmentIDs []uint64
 	// Committed, when set, is called once the message is committed and before
 	// it is pushed: the socket that sent it queues its ack there, so that the
 	// ack goes out before the message.new. It must not block.
@@ -71,7 +74,11 @@ func (s *Chat) Send(ctx context.Context, me *models.User, key ConvKey, in SendIn
 	}
 	j := &sendJob{ctx: ctx, me: me, c: c, in: in}
 	s.commits.Submit(j)
-	return j.result()
+	if msg, created, err = j.result(); err == nil && !created && msg != nil {
+		// A retried clientMsgId: the first message, as it is now.
+		err = s.enrich(ctx, me.ID, []*views.Message{msg})
+	}
+	return msg, created, err
 }
 
 // History returns a page of a conversation (see models.ListMessages).
@@ -90,7 +97,8 @@ func (s *Chat) History(ctx context.Context, me *models.User, key ConvKey, q mode
 	if err != nil {
 		return nil, err
 	}
-	return &views.History{Items: views.NewMessages(msgs), HasMore: more}, nil
+	h := &views.History{Items: views.NewMessages(msgs), HasMore: more}
+	return h, s.enrich(ctx, me.ID, pointers(h.Items))
 }
 
 // MarkRead stores the caller's read mark (never backwards, never past the
@@ -151,6 +159,9 @@ func (s *Chat) Edit(ctx context.Context, me *models.User, convType string, id ui
 		return nil, err
 	}
 	v := views.NewMessage(m)
+	if err := s.enrich(ctx, me.ID, []*views.Message{&v}); err != nil {
+		return nil, err
+	}
 	s.Publisher.Publish(ctx, c.event(EventMessageUpdated, views.MessageEvent{Message: v}))
 	return &v, nil
 }
@@ -163,6 +174,13 @@ func (s *Chat) Delete(ctx context.Context, me *models.User, convType string, id 
 	}
 	m, err := models.DeleteMessage(ctx, s.DB, id, s.now())
 	if err != nil {
+		return err
+	}
+	// Its files are gone for everyone at once, their bytes just after.
+	if err := s.removeMessageFiles(ctx, []uint64{id}); err != nil {
+		return err
+	}
+	if err := models.RemoveMessageReactions(ctx, s.DB, []uint64{id}); err != nil {
 		return err
 	}
 	s.Publisher.Publish(ctx, c.event(EventMessageDeleted, views.MessageEvent{Message: views.NewMessage(m)}))
@@ -268,8 +286,11 @@ func checkSend(in SendInput) (SendInput, error) {
 	body, err := cleanBody(in.Body)
 	fields := map[string]string{}
 	var verr *apperr.Error
-	if errors.As(err, &verr) {
+	if errors.As(err, &verr) && !(body == "" && strings.TrimSpace(in.Body) == "" && len(in.AttachmentIDs) > 0) {
 		fields = verr.Fields
+	}
+	if len(in.AttachmentIDs) > models.MaxAttachmentsPerMessage {
+		fields["attachmentIds"] = fmt.Sprintf("at most %d attachments a message", models.MaxAttachmentsPerMessage)
 	}
 	if in.ClientMsgID != nil {
 		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) || strings.ContainsRune(*in.ClientMsgID, 0) {

@@ -156,8 +156,9 @@ func (q *committer) commit(batch []*sendJob) {
 	slices.SortFunc(created, func(a, b *sendJob) int {
 		return cmp.Or(cmp.Compare(a.msg.ConvType, b.msg.ConvType), cmp.Compare(a.msg.ConvID, b.msg.ConvID), cmp.Compare(a.msg.Seq, b.msg.Seq))
 	})
-	for _, j := range created {
-		j.view = views.NewMessage(j.msg)
+	vs := q.core.committedViews(ctx, created)
+	for i, j := range created {
+		j.view = vs[i]
 		if j.in.Committed != nil {
 			j.in.Committed(&j.view)
 		}
@@ -255,6 +256,10 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 			if cm.Err != nil {
 				j.err = cm.Err
 				continue
+			}
+			if err := models.AttachUploads(ctx, tx, m.SenderID, m.ID, j.in.AttachmentIDs, now); err != nil {
+				// The whole batch is tried again one send at a time, this one refused.
+				return err
 			}
 			j.msg, j.created = m, true
 			if cm.Type == models.ConvGroup {

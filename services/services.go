@@ -19,6 +19,9 @@ type Services struct {
 	Payments *Payments
 	Admin    *Admin
 	Presence *Presence
+	// Attachments and Reactions: rich messages (issue 14).
+	Attachments *Attachments
+	Reactions   *Reactions
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -35,5 +38,8 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Payments: &Payments{Core: core, stripe: stripe},
 		Admin:    &Admin{Core: core, presence: presence},
 		Presence: presence,
+
+		Attachments: &Attachments{Core: core},
+		Reactions:   &Reactions{Core: core},
 	}
 }

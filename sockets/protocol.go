@@ -154,8 +154,9 @@ func (c *client) key(t target) (services.ConvKey, error) {
 func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
-		Body        string  `json:"body"`
-		ClientMsgID *string `json:"clientMsgId"`
+		Body          string   `json:"body"`
+		ClientMsgID   *string  `json:"clientMsgId"`
+		AttachmentIDs []uint64 `json:"attachmentIds"`
 	}
 	if err := decodeData(req.Data, &in); err != nil {
 		return nil, err
@@ -169,7 +170,7 @@ func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte,
 		c.out.answerNow(encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}))
 		acked = true
 	}
-	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, Committed: ack})
+	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, AttachmentIDs: in.AttachmentIDs, Committed: ack})
 	if err != nil || acked {
 		return nil, err
 	}

@@ -25,6 +25,10 @@ type Message struct {
 	CreatedAt    time.Time       `json:"createdAt"`
 	EditedAt     *time.Time      `json:"editedAt"`
 	Deleted      bool            `json:"deleted"`
+	// Reactions and Attachments are filled by the services (signed links,
+	// the viewer's own reactions); NewMessage leaves them empty.
+	Reactions   []Reaction   `json:"reactions"`
+	Attachments []Attachment `json:"attachments"`
 }
 
 // NewMessage builds the view of a message.
@@ -33,6 +37,7 @@ func NewMessage(m *models.Message) Message {
 		ID: m.ID, Conversation: ConversationRef{Type: m.ConvType, ID: m.ConvID}, Seq: m.Seq,
 		SenderID: m.SenderID, Body: m.Body, ClientMsgID: m.ClientMsgID,
 		CreatedAt: m.CreatedAt.UTC(), EditedAt: utc(m.EditedAt), Deleted: m.DeletedAt != nil,
+		Reactions: []Reaction{}, Attachments: []Attachment{},
 	}
 	if v.Deleted {
 		v.Body = ""
