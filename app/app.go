@@ -157,6 +157,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	// Users a dead node left online are announced offline from now on.
 	watch, stop := context.WithCancel(context.WithoutCancel(ctx))
 	go a.Services.Presence.WatchExpired(watch)
+	// Uploads never attached are removed after 24 h, by every node at once.
+	go a.Services.Attachments.RunOrphanJob(watch)
 	a.closers = append(a.closers, func() error { stop(); return nil })
 
 	health := &controllers.HealthController{

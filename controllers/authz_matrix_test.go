@@ -242,6 +242,36 @@ func authzMatrix() map[string]authzRoute {
 			return authzReq{path: fmt.Sprintf(api+"/admin/users/%d", fx.env.Register(t, "target").ID)}
 		}},
 
+		// Rich messages: uploads (the owner's until attached), signed
+		// downloads (the link is the credential: public), reactions
+		// (participants only).
+		"POST /api/v1/attachments": {feature: "attachments", access: accessUser, want: 201, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			body, ct := multipartFile(t, "note.txt", []byte("authz"))
+			return authzReq{path: api + "/attachments", body: body, header: map[string]string{"Content-Type": ct}}
+		}},
+		"GET /api/v1/attachments/:": {feature: "attachments", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: fmt.Sprintf(api+"/attachments/%d", uploaded(t, fx.env, fx.owner, "note.txt", []byte("authz")).ID)}
+		}},
+		"GET /api/v1/attachments/:/:": {feature: "attachments", access: accessPublic, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: uploaded(t, fx.env, fx.owner, "note.txt", []byte("authz")).URL}
+		}},
+		"PUT /api/v1/chat/private/messages/:/reactions/:": {feature: "reactions", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzPrivateMessage(t, fx)
+			return authzReq{path: reactionPath("private", msg, "👍")}
+		}},
+		"DELETE /api/v1/chat/private/messages/:/reactions/:": {feature: "reactions", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzPrivateMessage(t, fx)
+			return authzReq{path: reactionPath("private", msg, "👍")}
+		}},
+		"PUT /api/v1/chat/groups/messages/:/reactions/:": {feature: "reactions", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzGroupMessage(t, fx)
+			return authzReq{path: reactionPath("groups", msg, "👍")}
+		}},
+		"DELETE /api/v1/chat/groups/messages/:/reactions/:": {feature: "reactions", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzGroupMessage(t, fx)
+			return authzReq{path: reactionPath("groups", msg, "👍")}
+		}},
+
 		// WebSockets, at the root.
 		"GET /ws/private": {feature: "ws", access: accessSocket, setup: fixed("/ws/private", nil), want: http.StatusSwitchingProtocols},
 		"GET /ws/group":   {feature: "ws", access: accessSocket, setup: fixed("/ws/group", nil), want: http.StatusSwitchingProtocols},

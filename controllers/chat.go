@@ -14,9 +14,12 @@ import (
 
 // SendMessageBody is the body of POST .../messages.
 type SendMessageBody struct {
-	Body        string  `json:"body" validate:"required"`
+	Body        string  `json:"body"`
 	ClientMsgID *string `json:"clientMsgId"`
 	ReplyToID   *uint64 `json:"replyToId"`
+	// AttachmentIDs are the sender's uploads to attach (at most 10); with
+	// them the body may be empty.
+	AttachmentIDs []uint64 `json:"attachmentIds"`
 }
 
 // SettingsBody is the body of PATCH .../settings.
@@ -75,7 +78,7 @@ func (h *ChatController) SendMessage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID, ReplyToID: req.ReplyToID}
+	in := services.SendInput{Body: req.Body, ClientMsgID: req.ClientMsgID, ReplyToID: req.ReplyToID, AttachmentIDs: req.AttachmentIDs}
 	m, created, err := h.Chat.Send(c.Request.Context(), middlewares.CurrentUser(c), key, in)
 	respond(c, createdOrOK(created), m, err)
 }

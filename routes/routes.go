@@ -79,6 +79,8 @@ func New(d Deps) (*gin.Engine, error) {
 	friendRoutes(authed, d)
 	paymentRoutes(api, authed, d)
 	chatRoutes(authed, d)
+	attachmentRoutes(r, authed, d)
+	reactionRoutes(authed, d)
 	adminRoutes(authed.Group("/admin", middlewares.AdminOnly()), d)
 	return r, nil
 }

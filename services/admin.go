@@ -204,6 +204,9 @@ func (a *Admin) Stats(ctx context.Context) (*views.Stats, error) {
 	if s.RevenueCents, err = models.RevenueCents(ctx, a.DB); err != nil {
 		return nil, err
 	}
+	if s.StorageBytes, err = models.StorageBytes(ctx, a.DB); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 

@@ -36,6 +36,9 @@ type SendInput struct {
 	ClientMsgID *string
 	// ReplyToID names the message this one answers, of the same conversation.
 	ReplyToID *uint64
+	// AttachmentIDs are the sender's own uploads to attach (at most 10, not
+	// yet attached); with one, the body may be empty.
+	AttachmentIDs []uint64
 	// Committed, when set, is called once the message is committed and before
 	// it is pushed: the socket that sent it queues its ack there, so that the
 	// ack goes out before the message.new. It must not block.
@@ -64,7 +67,8 @@ func (s *Chat) Send(ctx context.Context, me *models.User, key ConvKey, in SendIn
 				if err != nil {
 					return nil, false, err
 				}
-				return s.extendedView(ctx, first)
+				v, err := s.fullView(ctx, me.ID, first)
+				return v, false, err
 			}
 		}
 		if err := c.writable(); err != nil {
@@ -78,7 +82,11 @@ func (s *Chat) Send(ctx context.Context, me *models.User, key ConvKey, in SendIn
 	}
 	j := &sendJob{ctx: ctx, me: me, c: c, in: in}
 	s.commits.Submit(j)
-	return j.result()
+	if msg, created, err = j.result(); err == nil && !created && msg != nil {
+		// A retried clientMsgId: the first message, as it is now.
+		err = s.enrich(ctx, me.ID, []*views.Message{msg})
+	}
+	return msg, created, err
 }
 
 // History returns a page of a conversation (see models.ListMessages).
@@ -101,7 +109,7 @@ func (s *Chat) History(ctx context.Context, me *models.User, key ConvKey, q mode
 	if err := extendViews(ctx, s.DB, items); err != nil {
 		return nil, err
 	}
-	return &views.History{Items: items, HasMore: more}, nil
+	return &views.History{Items: items, HasMore: more}, s.enrich(ctx, me.ID, pointers(items))
 }
 
 // MarkRead stores the caller's read mark (never backwards, never past the
@@ -167,7 +175,7 @@ func (s *Chat) Edit(ctx context.Context, me *models.User, convType string, id ui
 	if err != nil {
 		return nil, err
 	}
-	v, _, err := s.extendedView(ctx, m)
+	v, err := s.fullView(ctx, me.ID, m)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +199,14 @@ func (s *Chat) Delete(ctx context.Context, me *models.User, convType string, id 
 	if err != nil {
 		return err
 	}
-	v, _, err := s.extendedView(ctx, m)
+	// Its files are gone for everyone at once, their bytes just after.
+	if err := s.removeMessageFiles(ctx, []uint64{id}); err != nil {
+		return err
+	}
+	if err := models.RemoveMessageReactions(ctx, s.DB, []uint64{id}); err != nil {
+		return err
+	}
+	v, err := s.fullView(ctx, me.ID, m)
 	if err != nil {
 		return err
 	}
@@ -312,8 +327,11 @@ func checkSend(in SendInput) (SendInput, error) {
 	body, err := cleanBody(in.Body)
 	fields := map[string]string{}
 	var verr *apperr.Error
-	if errors.As(err, &verr) {
+	if errors.As(err, &verr) && !(body == "" && strings.TrimSpace(in.Body) == "" && len(in.AttachmentIDs) > 0) {
 		fields = verr.Fields
+	}
+	if len(in.AttachmentIDs) > models.MaxAttachmentsPerMessage {
+		fields["attachmentIds"] = fmt.Sprintf("at most %d attachments a message", models.MaxAttachmentsPerMessage)
 	}
 	if in.ClientMsgID != nil {
 		if n := utf8.RuneCountInString(*in.ClientMsgID); n == 0 || n > maxClientMsgIDChars || !utf8.ValidString(*in.ClientMsgID) || strings.ContainsRune(*in.ClientMsgID, 0) {

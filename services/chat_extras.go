@@ -117,14 +117,17 @@ func extendViewPtrs(ctx context.Context, db *gorm.DB, vs []*views.Message) error
 	return nil
 }
 
-// extendedView is the full view of one stored message (created is false:
-// the answer of a message found again).
-func (s *Chat) extendedView(ctx context.Context, m *models.Message) (*views.Message, bool, error) {
+// fullView is the whole view of one stored message as viewerID sees it:
+// its mentions and replied-to message, reactions and attachments.
+func (s *Chat) fullView(ctx context.Context, viewerID uint64, m *models.Message) (*views.Message, error) {
 	v := views.NewMessage(m)
 	if err := extendViewPtrs(ctx, s.DB, []*views.Message{&v}); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return &v, false, nil
+	if err := s.enrich(ctx, viewerID, []*views.Message{&v}); err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // addStates gives each line of a conversation list page its unread

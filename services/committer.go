@@ -183,8 +183,9 @@ func (q *committer) commit(batch []*sendJob) {
 			}
 		}
 	}
-	for _, j := range created {
-		j.view = views.NewMessage(j.msg)
+	vs := q.core.committedViews(ctx, created)
+	for i, j := range created {
+		j.view = vs[i]
 		j.view.Extend(j.mentions, j.reply)
 		if j.in.Committed != nil {
 			j.in.Committed(&j.view)
@@ -292,6 +293,10 @@ func store(ctx context.Context, tx *gorm.DB, batch []*sendJob, now time.Time) er
 			if cm.Err != nil {
 				j.err = cm.Err
 				continue
+			}
+			if err := models.AttachUploads(ctx, tx, m.SenderID, m.ID, j.in.AttachmentIDs, now); err != nil {
+				// The whole batch is tried again one send at a time, this one refused.
+				return err
 			}
 			j.msg, j.created = m, true
 			news, newMsgs = append(news, mentioned{c: j.c, m: m}), append(newMsgs, m)

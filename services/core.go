@@ -65,6 +65,9 @@ func (c *Core) now() time.Time {
 	return time.Now().UTC()
 }
 
+// Clock is the current time in UTC, by the core's clock.
+func (c *Core) Clock() time.Time { return c.now() }
+
 // online reports which of ids have a socket open on any node. If presence
 // cannot be read, nobody is shown online rather than failing the request.
 func (c *Core) online(ctx context.Context, ids []uint64) map[uint64]bool {

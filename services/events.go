@@ -41,14 +41,16 @@ const (
 
 // Frame types the use cases push (the contract's server-to-client frames).
 const (
-	EventMessageNew     = "message.new"
-	EventMessageUpdated = "message.updated"
-	EventMessageDeleted = "message.deleted"
-	EventTyping         = "typing"
-	EventRead           = "read"
-	EventPresence       = "presence"
-	EventGroupJoined    = "group.joined"
-	EventGroupLeft      = "group.left"
+	EventMessageNew      = "message.new"
+	EventMessageUpdated  = "message.updated"
+	EventMessageDeleted  = "message.deleted"
+	EventTyping          = "typing"
+	EventRead            = "read"
+	EventPresence        = "presence"
+	EventGroupJoined     = "group.joined"
+	EventGroupLeft       = "group.left"
+	EventReactionAdded   = "reaction.added"
+	EventReactionRemoved = "reaction.removed"
 )
 
 // Event is what a use case publishes: one frame (its type and its data, a

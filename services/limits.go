@@ -19,6 +19,7 @@ type Limits struct {
 	ResetByIP     *ratelimit.Limiter // password-reset mails asked per client IP
 	ResetByAddr   *ratelimit.Limiter // password-reset mails asked per address (known or not)
 	Search        *ratelimit.Limiter // message searches per user (each is an index query)
+	Uploads       *ratelimit.Limiter // attachment uploads per user
 	// SocketRequests counts every inbound socket request per user, whatever its type.
 	SocketRequests *ratelimit.Limiter
 }
@@ -34,6 +35,8 @@ func NewLimits(c *configs.Config) *Limits {
 		// The contract's chat limits: 20 messages a second (burst 40), typing 2 a second.
 		Messages: ratelimit.NewRate(20, 40),
 		Typing:   ratelimit.NewRate(2, 2),
+		// Uploads: a pasted batch of ten files at once, then one a second.
+		Uploads: ratelimit.NewRate(1, 10),
 		// Every socket request, of any type: 50 a second (burst 100) is well
 		// above a client's own pace (20 messages, 2 typing, a read mark per
 		// message seen, a sync per reconnect) and stops a flood of reads or

@@ -26,6 +26,9 @@ type Services struct {
 	// TwoFactor sets two-factor sign-in up, on and off.
 	TwoFactor *TwoFactor
 	Search    *Search
+	// Attachments and Reactions: rich messages (issue 14).
+	Attachments *Attachments
+	Reactions   *Reactions
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -43,8 +46,10 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Admin:    &Admin{Core: core, presence: presence},
 		Presence: presence,
 
-		Passwords: &Passwords{Core: core},
-		TwoFactor: &TwoFactor{Core: core},
-		Search:    &Search{Core: core, engine: search.For(core.DB)},
+		Passwords:   &Passwords{Core: core},
+		TwoFactor:   &TwoFactor{Core: core},
+		Search:      &Search{Core: core, engine: search.For(core.DB)},
+		Attachments: &Attachments{Core: core},
+		Reactions:   &Reactions{Core: core},
 	}
 }

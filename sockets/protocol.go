@@ -154,9 +154,10 @@ func (c *client) key(t target) (services.ConvKey, error) {
 func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte, error) {
 	var in struct {
 		target
-		Body        string  `json:"body"`
-		ClientMsgID *string `json:"clientMsgId"`
-		ReplyToID   *uint64 `json:"replyToId"`
+		Body          string   `json:"body"`
+		ClientMsgID   *string  `json:"clientMsgId"`
+		ReplyToID     *uint64  `json:"replyToId"`
+		AttachmentIDs []uint64 `json:"attachmentIds"`
 	}
 	if err := decodeData(req.Data, &in); err != nil {
 		return nil, err
@@ -170,7 +171,7 @@ func handleSend(ctx context.Context, app App, c *client, req *envelope) ([]byte,
 		c.out.answerNow(encodeEnvelope("ack", req.ID, views.MessageEvent{Message: *m}))
 		acked = true
 	}
-	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, ReplyToID: in.ReplyToID, Committed: ack})
+	m, _, err := app.Send(ctx, c.user, key, services.SendInput{Body: in.Body, ClientMsgID: in.ClientMsgID, ReplyToID: in.ReplyToID, AttachmentIDs: in.AttachmentIDs, Committed: ack})
 	if err != nil || acked {
 		return nil, err
 	}

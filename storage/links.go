@@ -69,6 +69,17 @@ func NewLinks(jwtSecret []byte) (*Links, error) {
 	return &Links{key: key, now: time.Now}, nil
 }
 
+// NewLinksClock is NewLinks reading the time from now: a test signs with a
+// clock in the past to hold an expired link.
+func NewLinksClock(jwtSecret []byte, now func() time.Time) (*Links, error) {
+	l, err := NewLinks(jwtSecret)
+	if err != nil {
+		return nil, err
+	}
+	l.now = now
+	return l, nil
+}
+
 // String keeps the key out of any print.
 func (l *Links) String() string { return "storage.Links{key: redacted}" }
 

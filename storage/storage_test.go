@@ -20,13 +20,13 @@ import (
 	"testing"
 
 	"workcomm/apperr"
-	"workcomm/testenv"
+	"workcomm/testenv/s3env"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	testenv.StopS3()
-	if d := testenv.S3ReadyAfter(); d > 0 {
+	s3env.StopS3()
+	if d := s3env.S3ReadyAfter(); d > 0 {
 		fmt.Fprintf(os.Stderr, "storage tests: SeaweedFS took %.1f s to store its first object\n", d.Seconds())
 	}
 	os.Exit(code)
@@ -50,7 +50,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, s store)) {
 				s.dir = filepath.Join(t.TempDir(), "files")
 				s.url = "file://" + s.dir
 			} else {
-				s.url = testenv.S3StorageURL(t)
+				s.url = s3env.S3StorageURL(t)
 			}
 			st, err := Open(context.Background(), s.url)
 			if err != nil {

@@ -31,7 +31,6 @@ import (
 
 	"workcomm/app"
 	"workcomm/configs"
-	"workcomm/storage"
 )
 
 // DefaultPostgresURL is used when TEST_DATABASE_URL is empty.
@@ -192,6 +191,10 @@ func Config() *configs.Config {
 	return cfg
 }
 
+// defaultStorageURL is STORAGE_URL's default (storage.DefaultURL, not
+// imported: the storage package's own tests use testenv).
+const defaultStorageURL = "file://data/files"
+
 // Env is one running test application.
 type Env struct {
 	T      testing.TB
@@ -221,7 +224,7 @@ func NewOnDB(t testing.TB, kind string, db *gorm.DB, url string, cfg *configs.Co
 	if kind == SQLite {
 		cfg.SQLitePath = filepath.Join(t.TempDir(), "unused.db")
 	}
-	if cfg.StorageURL == storage.DefaultURL {
+	if cfg.StorageURL == defaultStorageURL {
 		// Each node of a test its own folder, not data/files in the
 		// package's source; nodes sharing files are given one URL.
 		cfg.StorageURL = "file://" + t.TempDir()

@@ -28,6 +28,7 @@ type Stats struct {
 	Messages24h  int64 `json:"messages24h"`  // private and group messages sent in the last 24 hours
 	Groups       int64 `json:"groups"`       // live (not deleted) groups
 	RevenueCents int64 `json:"revenueCents"` // sum of succeeded payments
+	StorageBytes int64 `json:"storageBytes"` // what attachments take in storage, thumbnails included
 }
 
 // NewAuditList builds a page of the audit log.

@@ -29,6 +29,10 @@ type Message struct {
 	Mentions     []uint64        `json:"mentions"`
 	// ReplyToID is the answered message's id, which Extend turns into ReplyTo.
 	ReplyToID *uint64 `json:"-"`
+	// Reactions and Attachments are filled by the services (signed links,
+	// the viewer's own reactions); NewMessage leaves them empty.
+	Reactions   []Reaction   `json:"reactions"`
+	Attachments []Attachment `json:"attachments"`
 }
 
 // NewMessage builds the view of a message.
@@ -38,6 +42,7 @@ func NewMessage(m *models.Message) Message {
 		SenderID: m.SenderID, Body: m.Body, ClientMsgID: m.ClientMsgID,
 		CreatedAt: m.CreatedAt.UTC(), EditedAt: utc(m.EditedAt), Deleted: m.DeletedAt != nil,
 		Mentions: []uint64{}, ReplyToID: m.ReplyToID,
+		Reactions: []Reaction{}, Attachments: []Attachment{},
 	}
 	if v.Deleted {
 		v.Body = ""
