@@ -24,6 +24,8 @@ type Services struct {
 	Passwords *Passwords
 	// TwoFactor sets two-factor sign-in up, on and off.
 	TwoFactor *TwoFactor
+	// Avatars keeps profile pictures.
+	Avatars *Avatars
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -43,5 +45,6 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 
 		Passwords: &Passwords{Core: core},
 		TwoFactor: &TwoFactor{Core: core},
+		Avatars:   &Avatars{Core: core},
 	}
 }
