@@ -230,6 +230,40 @@ func authzMatrix() map[string]authzRoute {
 			return authzReq{path: fmt.Sprintf(api+"/payments/%d", intent.Payment.ID)}
 		}},
 
+		// Accounts (issue 15): a forgotten password and the second login step
+		// are public; two-factor settings and the avatar act on the caller's
+		// own account, so an admin gets the answer of their own (no pending
+		// setup: 409; not their password: 400); a picture's signed link works
+		// without a token.
+		"POST /api/v1/auth/password/forgot": {feature: "accounts", access: accessPublic, want: 202, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: api + "/auth/password/forgot", body: map[string]string{"email": fx.env.Register(t, "forgot").Email}}
+		}},
+		"POST /api/v1/auth/password/reset": {feature: "accounts", access: accessPublic, want: 204, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: api + "/auth/password/reset", body: map[string]string{"token": authzResetToken(t, fx), "newPassword": "a new password"}}
+		}},
+		"POST /api/v1/auth/login/2fa": {feature: "accounts", access: accessPublic, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: api + "/auth/login/2fa", body: authzSecondStep(t, fx)}
+		}},
+		"POST /api/v1/users/me/2fa/setup": {feature: "accounts", access: accessUser, setup: fixed(api+"/users/me/2fa/setup", nil), want: 200},
+		"POST /api/v1/users/me/2fa/enable": {feature: "accounts", access: accessUser, want: 200, adminWant: 409, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			return authzReq{path: api + "/users/me/2fa/enable", body: map[string]string{"code": authzPendingCode(t, fx)}}
+		}},
+		"POST /api/v1/users/me/2fa/disable": {feature: "accounts", access: accessUser, want: 204, adminWant: 400, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, codes := enableTwoFactor(t, fx.env, fx.owner)
+			return authzReq{path: api + "/users/me/2fa/disable", body: map[string]string{"password": fx.owner.Password, "code": codes[0]}}
+		}},
+		"PUT /api/v1/users/me/avatar": {feature: "accounts", access: accessUser, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			body, contentType := authzAvatarBody(t)
+			return authzReq{path: api + "/users/me/avatar", body: body, header: map[string]string{"Content-Type": contentType}}
+		}},
+		"DELETE /api/v1/users/me/avatar": {feature: "accounts", access: accessUser, setup: fixed(api+"/users/me/avatar", nil), want: 204},
+		"GET /api/v1/avatars/:/:": {feature: "accounts", access: accessPublic, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			body, contentType := authzAvatarBody(t)
+			res := fx.env.Do(t, testenv.Req{Method: http.MethodPut, Path: api + "/users/me/avatar", Token: fx.owner.AccessToken, Body: body, Header: map[string]string{"Content-Type": contentType}})
+			testenv.Expect(t, res, http.StatusOK)
+			return authzReq{path: avatarURLOf(t, res)}
+		}},
+
 		// Administration.
 		"GET /api/v1/admin/payments": {feature: "admin-payments", access: accessAdmin, setup: fixed(api+"/admin/payments?status=succeeded", nil), want: 200},
 		"GET /api/v1/admin/users":    {feature: "admin", access: accessAdmin, setup: fixed(api+"/admin/users?q=a&limit=5", nil), want: 200},

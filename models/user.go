@@ -46,6 +46,10 @@ type User struct {
 	// StatusText is the short line others see beside the name ("" is none):
 	// at most 100 code points, so 400 bytes of UTF-8.
 	StatusText string `gorm:"size:400;not null;default:''"`
+	// AvatarKey is the storage prefix of the user's picture (its variants
+	// are AvatarKey+"/256" and "/64"); "" is none. A new picture gets a new
+	// key, so a cached old one is never shown for it.
+	AvatarKey string `gorm:"size:80;not null;default:''"`
 }
 
 // EffectivePlan is the plan that limits apply to: an expired premium is free.

@@ -74,7 +74,7 @@ func New(d Deps) (*gin.Engine, error) {
 	authed := api.Group("", middlewares.Authenticated(d.Services.Auth), middlewares.RateLimitWrites(d.Services.Limits.Writes))
 
 	authRoutes(api, d)
-	accountRoutes(api, authed, d)
+	accountRoutes(r, api, authed, d)
 	userRoutes(authed, d)
 	friendRoutes(authed, d)
 	paymentRoutes(api, authed, d)

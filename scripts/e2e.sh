@@ -43,6 +43,15 @@ go build -o "$work/stripe-mock" github.com/stripe/stripe-mock
 pids+=($!)
 for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$stripe_port") 2>/dev/null && break; sleep 0.1; done
 
+# Mail goes through a real SMTP server (Mailpit); 50-accounts reads it back through Mailpit's HTTP API.
+command -v mailpit >/dev/null || go install github.com/axllent/mailpit@v1.33.1
+mail_smtp=$(free_port); mail_http=$(free_port)
+mailpit --smtp "127.0.0.1:$mail_smtp" --listen "127.0.0.1:$mail_http" --database "$work/mailpit.db" \
+  --disable-version-check --smtp-disable-rdns >"$work/mailpit.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$mail_http/readyz"
+export SMTP_URL="smtp://127.0.0.1:$mail_smtp"
+
 port=$(free_port)
 export APP_ENV=development
 export ADDR="127.0.0.1:$port"
@@ -62,7 +71,7 @@ pids+=($!)
 wait_http "http://$ADDR/readyz"
 
 set +e
-(cd frontend && E2E_BASE_URL="http://$ADDR" E2E_WEBHOOK_SECRET="$STRIPE_WEBHOOK_SECRET" \
+(cd frontend && E2E_BASE_URL="http://$ADDR" E2E_WEBHOOK_SECRET="$STRIPE_WEBHOOK_SECRET" E2E_MAILPIT_URL="http://127.0.0.1:$mail_http" \
   E2E_ADMIN_LOGIN=e2e_admin E2E_ADMIN_PASSWORD="$admin_password" npm run --silent e2e)
 rc=$?
 set -e

@@ -80,7 +80,9 @@ func (c *Core) online(ctx context.Context, ids []uint64) map[uint64]bool {
 
 // publicUser builds one user's public view with their presence.
 func (c *Core) publicUser(ctx context.Context, u *models.User) views.PublicUser {
-	return views.NewPublicUser(u, c.online(ctx, []uint64{u.ID})[u.ID])
+	v := views.NewPublicUser(u, c.online(ctx, []uint64{u.ID})[u.ID])
+	v.AvatarURL = c.avatarURL(u)
+	return v
 }
 
 // publicUsers builds the public views of users, in order, with one presence
@@ -94,6 +96,7 @@ func (c *Core) publicUsers(ctx context.Context, users []*models.User) []views.Pu
 	out := make([]views.PublicUser, len(users))
 	for i, u := range users {
 		out[i] = views.NewPublicUser(u, online[u.ID])
+		out[i].AvatarURL = c.avatarURL(u)
 	}
 	return out
 }

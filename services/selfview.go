@@ -15,6 +15,7 @@ func (c *Core) selfUser(ctx context.Context, u *models.User) (*views.SelfUser, e
 	}
 	v := views.NewSelfUser(u, c.now())
 	v.TwoFactorEnabled = on
+	v.AvatarURL = c.avatarURL(u)
 	return &v, nil
 }
 
@@ -32,6 +33,7 @@ func (c *Core) selfUsers(ctx context.Context, users []models.User) ([]views.Self
 	out := views.NewSelfUsers(users, c.now())
 	for i := range out {
 		out[i].TwoFactorEnabled = on[out[i].ID]
+		out[i].AvatarURL = c.avatarURL(&users[i])
 	}
 	return out, nil
 }

@@ -29,6 +29,8 @@ type Services struct {
 	// Attachments and Reactions: rich messages (issue 14).
 	Attachments *Attachments
 	Reactions   *Reactions
+	// Avatars keeps profile pictures.
+	Avatars *Avatars
 }
 
 // New builds the domains on core; tok signs access tokens, stripe is nil
@@ -51,5 +53,6 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 		Search:      &Search{Core: core, engine: search.For(core.DB)},
 		Attachments: &Attachments{Core: core},
 		Reactions:   &Reactions{Core: core},
+		Avatars:     &Avatars{Core: core},
 	}
 }

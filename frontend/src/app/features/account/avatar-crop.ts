@@ -25,16 +25,30 @@ export function avatarFileError(file: { type: string; size: number }, maxBytes: 
   return null;
 }
 
-/** renderCrop draws the square of img onto a CROP_SIDE canvas (smaller images are not enlarged) and encodes it. */
-export function renderCrop(img: HTMLImageElement, zoom: number, canvas: HTMLCanvasElement): Promise<Blob> {
+/**
+ * renderCrop draws the square of img onto a CROP_SIDE canvas (smaller images are not enlarged) and encodes it:
+ * the PNG to upload, and the same as a data: URL for the preview (the page's CSP allows data: images, not blob:).
+ */
+export async function renderCrop(img: HTMLImageElement, zoom: number, canvas: HTMLCanvasElement): Promise<{ blob: Blob; preview: string }> {
   const sq = cropSquare(img.naturalWidth, img.naturalHeight, zoom);
   const side = Math.min(CROP_SIDE, sq.side);
   canvas.width = canvas.height = side;
   const ctx = canvas.getContext('2d');
-  if (!ctx) return Promise.reject(new Error('no 2d canvas'));
+  if (!ctx) throw new Error('no 2d canvas');
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(img, sq.x, sq.y, sq.side, sq.side, 0, 0, side, side);
-  return new Promise((resolve, reject) =>
+  const blob = await new Promise<Blob>((resolve, reject) =>
     canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas encoding failed'))), 'image/png'),
   );
+  return { blob, preview: canvas.toDataURL('image/png') };
+}
+
+/** readAsDataURL reads a chosen file as a data: URL, which the page may show (see renderCrop). */
+export function readAsDataURL(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
 }

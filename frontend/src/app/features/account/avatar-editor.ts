@@ -1,4 +1,4 @@
-import { Component, ElementRef, OnDestroy, inject, signal, viewChild } from '@angular/core';
+import { Component, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { AuthService } from '../../core/auth/auth.service';
 import { I18nService, TranslationKey } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
@@ -6,7 +6,7 @@ import { errorText } from '../../core/http/error-toast.interceptor';
 import { ToastService } from '../../core/toast/toast.service';
 import { UserAvatar } from '../../shared/user-avatar';
 import { AccountService, MAX_AVATAR_BYTES } from './account.service';
-import { avatarFileError, renderCrop } from './avatar-crop';
+import { avatarFileError, readAsDataURL, renderCrop } from './avatar-crop';
 
 /**
  * AvatarEditor: the current picture (or initials), a file chooser, a square crop with a zoom and its live
@@ -59,7 +59,7 @@ import { avatarFileError, renderCrop } from './avatar-crop';
     input[type='range'] { width: 100%; }
   `,
 })
-export class AvatarEditor implements OnDestroy {
+export class AvatarEditor {
   protected readonly lang = inject(I18nService).lang;
   private readonly i18n = inject(I18nService);
   protected readonly auth = inject(AuthService);
@@ -73,9 +73,8 @@ export class AvatarEditor implements OnDestroy {
   protected readonly error = signal<TranslationKey | null>(null);
   protected readonly busy = signal(false);
   private cropped: Blob | null = null;
-  private sourceUrl: string | null = null;
 
-  protected choose(ev: Event): void {
+  protected async choose(ev: Event): Promise<void> {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
@@ -84,7 +83,6 @@ export class AvatarEditor implements OnDestroy {
     this.error.set(problem);
     if (problem) return;
     this.reset();
-    this.sourceUrl = URL.createObjectURL(file);
     const img = new Image();
     img.onload = () => {
       this.source.set(img);
@@ -94,7 +92,11 @@ export class AvatarEditor implements OnDestroy {
       this.error.set('profile.avatarNotImage');
       this.reset();
     };
-    img.src = this.sourceUrl;
+    try {
+      img.src = await readAsDataURL(file);
+    } catch {
+      this.error.set('profile.avatarNotImage');
+    }
   }
 
   protected setZoom(ev: Event): void {
@@ -129,28 +131,17 @@ export class AvatarEditor implements OnDestroy {
   }
 
   protected reset(): void {
-    if (this.sourceUrl) URL.revokeObjectURL(this.sourceUrl);
-    this.setPreview(null);
-    this.sourceUrl = null;
+    this.preview.set(null);
     this.cropped = null;
     this.source.set(null);
     this.zoom.set(1);
   }
 
-  ngOnDestroy(): void {
-    this.reset();
-  }
-
   private async redraw(): Promise<void> {
     const img = this.source();
     if (!img) return;
-    this.cropped = await renderCrop(img, this.zoom(), this.canvas().nativeElement);
-    this.setPreview(URL.createObjectURL(this.cropped));
-  }
-
-  private setPreview(url: string | null): void {
-    const old = this.preview();
-    if (old) URL.revokeObjectURL(old);
-    this.preview.set(url);
+    const { blob, preview } = await renderCrop(img, this.zoom(), this.canvas().nativeElement);
+    this.cropped = blob;
+    this.preview.set(preview);
   }
 }
