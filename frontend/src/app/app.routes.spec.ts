@@ -41,7 +41,7 @@ describe('routes', () => {
   it('puts every signed-in page under one parent guarded by authGuard, and admin behind adminGuard too', () => {
     const parent = routes.find((r) => r.children);
     expect(parent?.canActivateChild).toEqual([authGuard]);
-    expect(parent?.children?.map((r) => r.path)).toEqual(['chat', 'chat/:kind/:id', 'friends', 'groups', 'subscription', 'payments', 'admin']);
+    expect(parent?.children?.map((r) => r.path)).toEqual(['chat', 'chat/:kind/:id', 'friends', 'groups', 'subscription', 'payments', 'profile', 'admin']);
     expect(parent?.children?.find((r) => r.path === 'admin')?.canActivate).toEqual([adminGuard]);
     expect(routes.filter((r) => !r.children).some((r) => r.canActivate?.includes(authGuard))).toBe(false);
   });
