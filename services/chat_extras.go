@@ -146,11 +146,6 @@ func addStates(ctx context.Context, db *gorm.DB, me *models.User, convType strin
 	return nil
 }
 
-// addStates is addStates on the chat's database.
-func (s *Chat) addStates(ctx context.Context, me *models.User, convType string, marks []models.ReadMark, targets []uint64, set func(int, views.ConversationState)) error {
-	return addStates(ctx, s.DB, me, convType, marks, targets, set)
-}
-
 // UpdateSettings stores the caller's settings of a conversation they may
 // use (mute), so that every device agrees.
 func (s *Chat) UpdateSettings(ctx context.Context, me *models.User, key ConvKey, muted bool) (*views.ConversationSettings, error) {
