@@ -51,8 +51,10 @@ const readable = `((m.conv_type = 'group' AND m.conv_id IN (SELECT gm.group_id F
     WHERE pc.user_a_id = ? OR pc.user_b_id = ?)))`
 
 // find runs a search whose match is the engine's: from joins the index,
-// match is its condition with one argument.
-func find(ctx context.Context, db *gorm.DB, r Request, from, match string, matchArg any) ([]models.Message, bool, error) {
+// match is its condition with one argument, and id is the message id column
+// to order and page by (the index's own where it can walk it newest first
+// and stop at the page's end, instead of sorting every match).
+func find(ctx context.Context, db *gorm.DB, r Request, from, match, id string, matchArg any) ([]models.Message, bool, error) {
 	where := []string{match, "m.deleted_at IS NULL", readable}
 	args := []any{matchArg, r.UserID, r.UserID, r.UserID}
 	if r.ConvType != "" {
@@ -64,12 +66,12 @@ func find(ctx context.Context, db *gorm.DB, r Request, from, match string, match
 		args = append(args, r.From)
 	}
 	if r.BeforeID != 0 {
-		where = append(where, "m.id < ?")
+		where = append(where, id+" < ?")
 		args = append(args, r.BeforeID)
 	}
 	args = append(args, r.Limit+1)
 	sql := "SELECT " + models.MessageColumnsAs("m") + " FROM " + from + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY m.id DESC LIMIT ?"
+		" ORDER BY "+id+" DESC LIMIT ?"
 	msgs, err := models.ScanMessagesRaw(ctx, db, sql, args...)
 	if err != nil {
 		return nil, false, err

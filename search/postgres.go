@@ -47,7 +47,7 @@ func (postgresEngine) Migrate(ctx context.Context, db *gorm.DB) error {
 }
 
 func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
-	return find(ctx, db, r, "messages m", "m.search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?))", tsQuery(r.Query))
+	return find(ctx, db, r, "messages m", "m.search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?))", "m.id", tsQuery(r.Query))
 }
 
 // tsQuery writes q in tsquery syntax: a phrase's tokens joined by <-> (next

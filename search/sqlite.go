@@ -53,7 +53,9 @@ func (sqliteEngine) Migrate(ctx context.Context, db *gorm.DB) error {
 }
 
 func (sqliteEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
-	return find(ctx, db, r, "message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH ?", fts5Query(r.Query))
+	// Ordered by the FTS5 rowid: FTS5 yields matches in rowid order itself,
+	// so a page of a common word stops after its first rows.
+	return find(ctx, db, r, "message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH ?", "s.rowid", fts5Query(r.Query))
 }
 
 // fts5Query writes q in FTS5's syntax: each phrase quoted (its tokens are

@@ -1,7 +1,7 @@
 // Find and be told (issue 13), in two browsers: a mention notifies the other browser (its context granted the
 // Notification permission, the tab reported hidden) and counts in its tab title and mention badge; the search
 // box (Ctrl+K) finds an older message and opens it in place, highlighted; a reply shows its quoted original and
-// a click on the quote brings the original into view.
+// a click on the quote brings the original into view; on a 390×844 phone the search box and its results fit.
 import { BASE, step, assert, tid, visible, newUserPage, register, befriend, openChatWith, messageWithText, send, newUser, run } from '../lib.mjs';
 
 const alice = newUser('sma');
@@ -97,6 +97,23 @@ export default async function searchMentions(browser) {
     await quote.click();
     await A.page.waitForFunction(() => !!document.querySelector('[data-testid="message-item"].highlight'), null, { timeout: 15000 });
     assert(await messageWithText(A.page, word).evaluate((el) => el.classList.contains('highlight')), 'the original is not highlighted');
+  });
+
+  await step('phone 390×844: the search box and its results fit the screen, a hit opens the conversation', pages, async () => {
+    await B.page.setViewportSize({ width: 390, height: 844 });
+    await B.page.goto(`${BASE}/chat`);
+    const input = B.page.locator(tid('search-input'));
+    await visible(input, 'the search box on a phone');
+    await input.fill('got it');
+    const hit = B.page.locator(tid('search-hit')).first();
+    await visible(hit, 'a hit on a phone');
+    for (const [loc, what] of [[input, 'search box'], [B.page.locator(tid('search-results')), 'results']]) {
+      const box = await loc.boundingBox();
+      assert(box && box.x >= 0 && box.x + box.width <= 390 + 1, `the ${what} overflow the phone's width: ${JSON.stringify(box)}`);
+    }
+    await hit.click();
+    await visible(B.page.locator(tid('message-pane')), 'the conversation on a phone');
+    await visible(messageWithText(B.page, 'got it, thanks'), 'the found reply on a phone');
   });
 
   await A.context.close();
