@@ -58,7 +58,8 @@ func (sqliteEngine) Migrate(ctx context.Context, db *gorm.DB) error {
 func (sqliteEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
 	// Ordered by the FTS5 rowid: FTS5 yields matches in rowid order itself,
 	// so a page of a common word stops after its first rows.
-	return find(ctx, db, r, "message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH ?", "s.rowid", fts5Query(r.Query))
+	return find(ctx, db, r, plan{from: "message_search s JOIN messages m ON m.id = s.rowid",
+		match: "message_search MATCH ?", matchArgs: []any{fts5Query(r.Query)}, id: "s.rowid"})
 }
 
 // fts5Query writes q in FTS5's syntax: each phrase quoted (its tokens are
