@@ -11,6 +11,10 @@ import (
 	"workcomm/views"
 )
 
+// EventSettingsUpdated tells a user's private sockets that they changed a
+// conversation's settings (on another device).
+const EventSettingsUpdated = "settings.updated"
+
 // mentioned is a stored message whose mentions are to be computed.
 type mentioned struct {
 	c *conversation
@@ -155,6 +159,14 @@ func (s *Chat) UpdateSettings(ctx context.Context, me *models.User, key ConvKey,
 	if err := models.SetMuted(ctx, s.DB, me.ID, key.Type, key.ID, muted, s.now()); err != nil {
 		return nil, err
 	}
+	// The caller's other devices follow at once (their private sockets).
+	ev := views.SettingsUpdated{Muted: muted}
+	if key.Type == models.ConvGroup {
+		ev.GroupID = key.ID
+	} else {
+		ev.ToUserID = key.ID
+	}
+	s.Publisher.Publish(ctx, toUser(me.ID, EventSettingsUpdated, ev))
 	return &views.ConversationSettings{Muted: muted}, nil
 }
 
