@@ -261,9 +261,31 @@ func TestMentionsMuteAndReaders(t *testing.T) {
 				t.Fatalf("after leaving: %d mentions", len(l.Items))
 			}
 		})
-		t.Run("mute is stored per user and shown in the list", func(t *testing.T) {
+		t.Run("mute is stored per user, shown in the list and told to the user's other devices", func(t *testing.T) {
+			other := adminDialReady(t, env, "/ws/private", admin)
 			res := env.Patch(t, groupPath(g.ID, "settings"), admin.AccessToken, map[string]any{"muted": true})
 			testenv.Expect(t, res, http.StatusOK)
+			_ = other.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for {
+				_, raw, err := other.ReadMessage()
+				if err != nil {
+					t.Fatalf("no settings.updated on the other device: %v", err)
+				}
+				var f struct {
+					Type string `json:"type"`
+					Data struct {
+						GroupID uint64 `json:"groupId"`
+						Muted   bool   `json:"muted"`
+					} `json:"data"`
+				}
+				if json.Unmarshal(raw, &f) != nil || f.Type != "settings.updated" {
+					continue
+				}
+				if f.Data.GroupID != g.ID || !f.Data.Muted {
+					t.Fatalf("settings.updated = %s", raw)
+				}
+				break
+			}
 			for _, s := range listStates(t, env, "/api/v1/chat/groups", admin.AccessToken) {
 				if s.ID == g.ID && (s.Muted == nil || !*s.Muted) {
 					t.Fatal("the admin's line is not muted")

@@ -13,15 +13,12 @@ import (
 // table alone (seq past the user's read mark). Rows are written in the
 // transaction that stores or edits the message and removed when it is deleted.
 type MessageMention struct {
-	MessageID uint64   `gorm:"primaryKey;autoIncrement:false"`
+	MessageID uint64   `gorm:"primaryKey;autoIncrement:false;index:idx_mentions_user_msg,priority:2"`
 	UserID    uint64   `gorm:"primaryKey;autoIncrement:false;index:idx_mentions_user_conv,priority:1;index:idx_mentions_user_msg,priority:1"`
 	Message   *Message `gorm:"foreignKey:MessageID;constraint:OnDelete:CASCADE"`
 	ConvType  string   `gorm:"size:8;not null;index:idx_mentions_user_conv,priority:2"`
 	ConvID    uint64   `gorm:"not null;index:idx_mentions_user_conv,priority:3"`
 	Seq       uint64   `gorm:"not null;index:idx_mentions_user_conv,priority:4"`
-	// MessageSort repeats MessageID in the (user, message) index that pages
-	// GET /mentions newest first.
-	MessageSort uint64 `gorm:"not null;index:idx_mentions_user_msg,priority:2"`
 }
 
 // MentionTarget is someone a message may mention: a participant's id and
@@ -37,7 +34,7 @@ func InsertMentions(ctx context.Context, tx *gorm.DB, msgs []*Message, users map
 	var rows []MessageMention
 	for _, m := range msgs {
 		for _, u := range users[m.ID] {
-			rows = append(rows, MessageMention{MessageID: m.ID, UserID: u, ConvType: m.ConvType, ConvID: m.ConvID, Seq: m.Seq, MessageSort: m.ID})
+			rows = append(rows, MessageMention{MessageID: m.ID, UserID: u, ConvType: m.ConvType, ConvID: m.ConvID, Seq: m.Seq})
 		}
 	}
 	if len(rows) == 0 {
@@ -144,9 +141,9 @@ func ListMentions(ctx context.Context, db *gorm.DB, userID, beforeID uint64, lim
  OR (mm.conv_type = 'private' AND EXISTS (SELECT 1 FROM private_conversations pc JOIN friendships f ON f.user_a_id = pc.user_a_id AND f.user_b_id = pc.user_b_id
     WHERE pc.id = mm.conv_id))`)
 	if beforeID > 0 {
-		q = q.Where("mm.message_sort < ?", dbSeq(beforeID))
+		q = q.Where("mm.message_id < ?", dbSeq(beforeID))
 	}
-	q = q.Order("mm.message_sort DESC").Limit(limit + 1).Select(MessageColumnsAs("m"))
+	q = q.Order("mm.message_id DESC").Limit(limit + 1).Select(MessageColumnsAs("m"))
 	var out []Message
 	if err := q.Scan(&out).Error; err != nil {
 		return nil, false, err

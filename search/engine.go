@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -50,11 +51,24 @@ const readable = `((m.conv_type = 'group' AND m.conv_id IN (SELECT gm.group_id F
     JOIN friendships f ON f.user_a_id = pc.user_a_id AND f.user_b_id = pc.user_b_id
     WHERE pc.user_a_id = ? OR pc.user_b_id = ?)))`
 
-// find runs a search whose match is the engine's: from joins the index,
-// match is its condition with one argument.
-func find(ctx context.Context, db *gorm.DB, r Request, from, match string, matchArg any) ([]models.Message, bool, error) {
+// plan is an engine's part of a search query: from names the messages as m
+// (joined to the index, or a subquery), match is the condition on them, id
+// the message id column to order and page by (the index's own where it can
+// walk it newest first and stop at the page's end, instead of sorting every
+// match). Their placeholders take fromArgs, then matchArgs.
+type plan struct {
+	from      string
+	fromArgs  []any
+	match     string
+	matchArgs []any
+	id        string
+}
+
+// find runs a search on the engine's plan with the filters every engine shares.
+func find(ctx context.Context, db *gorm.DB, r Request, p plan) ([]models.Message, bool, error) {
+	from, match, id := p.from, p.match, p.id
+	args := append(append(slices.Clone(p.fromArgs), p.matchArgs...), r.UserID, r.UserID, r.UserID)
 	where := []string{match, "m.deleted_at IS NULL", readable}
-	args := []any{matchArg, r.UserID, r.UserID, r.UserID}
 	if r.ConvType != "" {
 		where = append(where, "m.conv_type = ? AND m.conv_id = ?")
 		args = append(args, r.ConvType, r.ConvID)
@@ -64,12 +78,12 @@ func find(ctx context.Context, db *gorm.DB, r Request, from, match string, match
 		args = append(args, r.From)
 	}
 	if r.BeforeID != 0 {
-		where = append(where, "m.id < ?")
+		where = append(where, id+" < ?")
 		args = append(args, r.BeforeID)
 	}
 	args = append(args, r.Limit+1)
 	sql := "SELECT " + models.MessageColumnsAs("m") + " FROM " + from + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY m.id DESC LIMIT ?"
+		" ORDER BY " + id + " DESC LIMIT ?"
 	msgs, err := models.ScanMessagesRaw(ctx, db, sql, args...)
 	if err != nil {
 		return nil, false, err

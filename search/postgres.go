@@ -46,8 +46,35 @@ func (postgresEngine) Migrate(ctx context.Context, db *gorm.DB) error {
 	})
 }
 
+// recentWindow is how many of the newest messages (below the cursor) a
+// search reads first: a word common enough to fill a page there is answered
+// from them alone.
+const recentWindow = 5000
+
+// tsMatch is the tsquery condition on a messages row.
+const tsMatch = "search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?))"
+
+// Find tries the newest messages first, then the whole index. Left to
+// itself the planner misjudges a prefix tsquery (:*): it walks the id index
+// for a rare word too and reads most of the table (measured: 73 / 190 ms
+// p50/p99 at 100,000 messages). So: the newest recentWindow messages, which
+// answer a common word at once; if they do not fill the page, every match
+// read from the GIN index first (the OFFSET 0 keeps the planner from undoing
+// that), then sorted. Either way the page is the newest matches.
 func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
-	return find(ctx, db, r, "messages m", "m.search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?))", tsQuery(r.Query))
+	q := tsQuery(r.Query)
+	recent := "(SELECT * FROM messages ORDER BY id DESC LIMIT ?) AS m"
+	recentArgs := []any{recentWindow}
+	if r.BeforeID != 0 {
+		recent = "(SELECT * FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?) AS m"
+		recentArgs = []any{r.BeforeID, recentWindow}
+	}
+	msgs, more, err := find(ctx, db, r, plan{from: recent, fromArgs: recentArgs, match: "m." + tsMatch, matchArgs: []any{q}, id: "m.id"})
+	if err != nil || more {
+		return msgs, more, err
+	}
+	return find(ctx, db, r, plan{from: "(SELECT * FROM messages WHERE " + tsMatch + " OFFSET 0) AS m", fromArgs: []any{q},
+		match: "TRUE", id: "m.id"})
 }
 
 // tsQuery writes q in tsquery syntax: a phrase's tokens joined by <-> (next

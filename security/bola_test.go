@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -68,6 +69,9 @@ func TestObjectLevelAuthorizationByWalkingIDs(t *testing.T) {
 					env.Get(t, base+"/messages?after=0&limit=100", m.AccessToken),
 					env.Post(t, base+"/messages", m.AccessToken, map[string]any{"body": "let me in"}),
 					env.Post(t, base+"/read", m.AccessToken, map[string]any{"seq": 1}),
+					env.Get(t, base+"/messages/1/readers", m.AccessToken),
+					env.Patch(t, base+"/settings", m.AccessToken, map[string]any{"muted": true}),
+					env.Get(t, "/api/v1/search/messages?q=secret&in=group:"+fmt.Sprint(id), m.AccessToken),
 					env.Patch(t, base, m.AccessToken, map[string]any{"name": "pwned"}),
 					env.Delete(t, base, m.AccessToken),
 					env.Post(t, base+"/members", m.AccessToken, map[string]any{"userId": m.ID}),
@@ -132,6 +136,8 @@ func TestObjectLevelAuthorizationByWalkingIDs(t *testing.T) {
 					env.Get(t, base+"/messages?before=1000", m.AccessToken),
 					env.Post(t, base+"/messages", m.AccessToken, map[string]any{"body": "hello stranger"}),
 					env.Post(t, base+"/read", m.AccessToken, map[string]any{"seq": 1}),
+					env.Patch(t, base+"/settings", m.AccessToken, map[string]any{"muted": true}),
+					env.Get(t, "/api/v1/search/messages?q=secret&in=private:"+fmt.Sprint(id), m.AccessToken),
 				} {
 					// A user who exists but is not a friend is 403 (the contract's
 					// "between friends only"); no such user is 404. Neither shows anything.
@@ -147,6 +153,29 @@ func TestObjectLevelAuthorizationByWalkingIDs(t *testing.T) {
 			for _, s := range secrets {
 				if strings.Contains(string(res.Body), s) {
 					t.Fatalf("mallory's conversation list shows %q", s)
+				}
+			}
+		})
+
+		t.Run("search and mentions: nothing of a conversation mallory is not in", func(t *testing.T) {
+			for _, q := range []string{"secret", "private", "group", w.aliceGroupName, w.aliceSecret} {
+				attacks.Add(1)
+				res := env.Get(t, "/api/v1/search/messages?q="+url.QueryEscape(q), m.AccessToken)
+				if res.Status != http.StatusOK && res.Status != http.StatusBadRequest {
+					t.Fatalf("search %q: %d %s", q, res.Status, res.Body)
+				}
+				for _, s := range secrets {
+					if strings.Contains(string(res.Body), s) {
+						t.Fatalf("mallory's search for %q shows %q", q, s)
+					}
+				}
+			}
+			attacks.Add(1)
+			res := env.Get(t, "/api/v1/mentions", m.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			for _, s := range secrets {
+				if strings.Contains(string(res.Body), s) {
+					t.Fatalf("mallory's mentions show %q", s)
 				}
 			}
 		})

@@ -75,6 +75,8 @@ func TestSQLInjectionInEverySearchFilterAndField(t *testing.T) {
 					want        []int
 				}{
 					{"/api/v1/users?q=" + q, m.AccessToken, []int{200}},
+					// Message search: user syntax is words or nothing (400 when nothing is left), never SQL or FTS syntax.
+					{"/api/v1/search/messages?q=" + q, m.AccessToken, []int{200, 400}},
 					{"/api/v1/admin/users?q=" + q, w.admin.AccessToken, []int{200}},
 					{"/api/v1/admin/payments?status=" + q, w.admin.AccessToken, []int{400}},
 					{"/api/v1/users?limit=" + q, m.AccessToken, []int{200, 400}},

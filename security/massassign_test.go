@@ -51,6 +51,8 @@ func TestMassAssignmentOnEveryWrite(t *testing.T) {
 				map[string]any{"senderId": w.alice.ID, "seq": 1, "deleted": true, "convId": w.groupID}},
 			{"read mark", http.MethodPost, groupBase + "/read", m.AccessToken, func() map[string]any { return map[string]any{"seq": 1} },
 				map[string]any{"userId": w.alice.ID, "lastReadSeq": 1}},
+			{"conversation settings", http.MethodPatch, groupBase + "/settings", m.AccessToken, func() map[string]any { return map[string]any{"muted": true} },
+				map[string]any{"userId": w.alice.ID, "targetId": w.groupID, "convType": "private"}},
 			{"create group", http.MethodPost, "/api/v1/chat/groups", m.AccessToken, func() map[string]any { return map[string]any{"name": "g"} },
 				map[string]any{"ownerId": w.alice.ID, "id": w.groupID, "createdAt": "2000-01-01T00:00:00Z", "deletedAt": nil, "lastSeq": 5,
 					"members": []map[string]any{{"userId": w.alice.ID, "role": "owner"}}}},

@@ -262,7 +262,7 @@ func (s *Chat) ListPrivate(ctx context.Context, me *models.User, page Page) (vie
 		out[i] = views.NewPrivateConversation(&convs[i], me.ID, users[peers[i]])
 		marks[i] = models.ReadMark{ConvID: convs[i].Conversation.ID, Seq: out[i].LastReadSeq}
 	}
-	if err := s.addStates(ctx, me, models.ConvPrivate, marks, peers, func(i int, st views.ConversationState) { out[i].ConversationState = st }); err != nil {
+	if err := addStates(ctx, s.DB, me, models.ConvPrivate, marks, peers, func(i int, st views.ConversationState) { out[i].ConversationState = st }); err != nil {
 		return list, err
 	}
 	last := make([]*views.Message, 0, len(out))

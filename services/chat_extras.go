@@ -11,6 +11,10 @@ import (
 	"workcomm/views"
 )
 
+// EventSettingsUpdated tells a user's private sockets that they changed a
+// conversation's settings (on another device).
+const EventSettingsUpdated = "settings.updated"
+
 // mentioned is a stored message whose mentions are to be computed.
 type mentioned struct {
 	c *conversation
@@ -149,11 +153,6 @@ func addStates(ctx context.Context, db *gorm.DB, me *models.User, convType strin
 	return nil
 }
 
-// addStates is addStates on the chat's database.
-func (s *Chat) addStates(ctx context.Context, me *models.User, convType string, marks []models.ReadMark, targets []uint64, set func(int, views.ConversationState)) error {
-	return addStates(ctx, s.DB, me, convType, marks, targets, set)
-}
-
 // UpdateSettings stores the caller's settings of a conversation they may
 // use (mute), so that every device agrees.
 func (s *Chat) UpdateSettings(ctx context.Context, me *models.User, key ConvKey, muted bool) (*views.ConversationSettings, error) {
@@ -163,6 +162,14 @@ func (s *Chat) UpdateSettings(ctx context.Context, me *models.User, key ConvKey,
 	if err := models.SetMuted(ctx, s.DB, me.ID, key.Type, key.ID, muted, s.now()); err != nil {
 		return nil, err
 	}
+	// The caller's other devices follow at once (their private sockets).
+	ev := views.SettingsUpdated{Muted: muted}
+	if key.Type == models.ConvGroup {
+		ev.GroupID = key.ID
+	} else {
+		ev.ToUserID = key.ID
+	}
+	s.Publisher.Publish(ctx, toUser(me.ID, EventSettingsUpdated, ev))
 	return &views.ConversationSettings{Muted: muted}, nil
 }
 

@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -77,12 +78,17 @@ func (s *Search) Messages(ctx context.Context, me *models.User, in SearchInput) 
 	return views.NewList(hits, next), nil
 }
 
-// parseIn reads the in filter: "private:USERID" or "group:GROUPID".
+// parseIn reads the in filter: "private:USERID" or "group:GROUPID". A
+// malformed one is a validation error; an id no row can have (0, past the
+// database's range) names no conversation, as in a path.
 func parseIn(in string) (ConvKey, error) {
 	kind, id, _ := strings.Cut(in, ":")
 	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || n == 0 || n > models.MaxID || (kind != models.ConvPrivate && kind != models.ConvGroup) {
+	if (err != nil && !errors.Is(err, strconv.ErrRange)) || (kind != models.ConvPrivate && kind != models.ConvGroup) {
 		return ConvKey{}, apperr.Field("in", "must be private:USERID or group:GROUPID")
+	}
+	if err != nil || n == 0 || n > models.MaxID {
+		return ConvKey{}, apperr.New(apperr.ErrNotFound, "conversation not found")
 	}
 	return ConvKey{Type: kind, ID: n}, nil
 }

@@ -65,6 +65,14 @@ type ConversationSettings struct {
 	Muted bool `json:"muted"`
 }
 
+// SettingsUpdated is the settings.updated frame: a conversation named as
+// the sockets name it (toUserId or groupId) and its settings.
+type SettingsUpdated struct {
+	ToUserID uint64 `json:"toUserId,omitempty"`
+	GroupID  uint64 `json:"groupId,omitempty"`
+	Muted    bool   `json:"muted"`
+}
+
 // Reader is a group member who has read up to a message ("seen by"); ReadAt
 // is when their read mark last moved (null for a mark older than that record).
 type Reader struct {

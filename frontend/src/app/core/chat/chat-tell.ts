@@ -24,7 +24,7 @@ export function tabTitle(unread: number): string {
 /**
  * ChatTell tells the user about messages: unread mentions per conversation (the server's count, plus what
  * arrived live since, none for the conversation on screen), mute per conversation (stored on the server, so
- * every device agrees), the unread total in the tab title, and, once the user opted in, a browser notification
+ * every device agrees; another device's change arrives as settings.updated), the unread total in the tab title, and, once the user opted in, a browser notification
  * (when the tab is hidden) and a sound for a message of an unmuted conversation or one that mentions them.
  */
 @Injectable({ providedIn: 'root' })
@@ -103,7 +103,12 @@ export class ChatTell {
       this.soundState.set(readUserItem(me, 'sound') === '1');
     }
     for (const socket of [this.sockets.privateSocket, this.sockets.groupSocket]) {
-      this.subs.push(socket.events.subscribe((ev) => ev.type === 'message' && this.onMessage(ev.key, ev.message)));
+      this.subs.push(
+        socket.events.subscribe((ev) => {
+          if (ev.type === 'message') this.onMessage(ev.key, ev.message);
+          else if (ev.type === 'settings.updated') this.mutedOverride.update((m) => ({ ...m, [ev.key]: ev.muted }));
+        }),
+      );
     }
   }
 

@@ -77,6 +77,8 @@ export class MessagePane {
   protected readonly readerNames = computed(() => this.readers().map((r) => r.user.displayName || r.user.username).join(', '));
   protected readonly showReaders = signal(false);
   private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A jump is bringing a message into view: new rows must not pull the list back down meanwhile. */
+  private jumping = false;
 
   protected readonly entry = computed(() => this.conversations.entry(this.key()));
   protected readonly isGroup = computed(() => isGroupKey(this.key()));
@@ -157,6 +159,7 @@ export class MessagePane {
       this.editingId.set(null);
       this.confirmDeleteId.set(null);
       this.highlightSeq.set(null);
+      this.jumping = false;
       this.readers.set([]);
       this.showReaders.set(false);
     });
@@ -206,8 +209,12 @@ export class MessagePane {
 
   private async showMessage(seq: number): Promise<void> {
     const key = this.key();
+    this.jumping = true;
     const found = await this.rj.load(key, seq);
-    if (!found || key !== this.key()) return;
+    if (!found || key !== this.key()) {
+      this.jumping = false;
+      return;
+    }
     this.stick = false;
     afterNextRender(
       () => {
@@ -215,7 +222,10 @@ export class MessagePane {
         el?.scrollIntoView({ block: 'center' });
         this.highlightSeq.set(seq);
         clearTimeout(this.highlightTimer);
-        this.highlightTimer = setTimeout(() => this.highlightSeq.set(null), HIGHLIGHT_MS);
+        this.highlightTimer = setTimeout(() => {
+          this.highlightSeq.set(null);
+          this.jumping = false;
+        }, HIGHLIGHT_MS);
       },
       { injector: this.injector },
     );
@@ -286,6 +296,6 @@ export class MessagePane {
 
   private scrollIfStuck(): void {
     const el = this.scroller()?.nativeElement;
-    if (el && this.stick) el.scrollTop = el.scrollHeight;
+    if (el && this.stick && !this.jumping) el.scrollTop = el.scrollHeight;
   }
 }

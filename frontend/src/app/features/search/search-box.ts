@@ -77,7 +77,7 @@ const DEBOUNCE_MS = 250;
     .more { margin-top: var(--space-1); }
     @media (max-width: 767px) {
       .search, input { width: 100%; }
-      .results { left: 0; right: auto; width: 94vw; }
+      .results { position: fixed; top: 3.5rem; left: 3vw; right: 3vw; width: auto; }
     }
   `,
 })

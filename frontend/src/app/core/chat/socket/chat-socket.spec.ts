@@ -67,6 +67,18 @@ describe('socket services', () => {
     expect(svc.pendingMessage('u:2', id)?.replyToId).toBe(41);
   });
 
+  it('settings.updated from another device becomes an event keyed by conversation', () => {
+    const { svc, ws } = connected();
+    const seen: unknown[] = [];
+    svc.events.subscribe((e) => seen.push(e));
+    ws.receive({ type: 'settings.updated', data: { groupId: 7, muted: true } });
+    ws.receive({ type: 'settings.updated', data: { toUserId: 2, muted: false } });
+    expect(seen).toEqual([
+      { type: 'settings.updated', key: 'g:7', muted: true },
+      { type: 'settings.updated', key: 'u:2', muted: false },
+    ]);
+  });
+
   it('connects to /ws/private with ?access_token= and becomes open on ready', () => {
     const { svc, ws } = connected();
     expect(ws.url).toMatch(/\/ws\/private\?access_token=tok%201$/);

@@ -5,7 +5,7 @@ import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
 import { newId } from '../../util/id';
-import { ConversationKey, ConversationKind, idOf, kindOf } from '../conversation-key';
+import { ConversationKey, ConversationKind, groupKey, idOf, kindOf, privateKey } from '../conversation-key';
 import { MessageLists, missingBelow } from '../message-list';
 import { ConversationResolver } from './conversation-resolver';
 import { Outbox, PendingMessage } from './outbox';
@@ -24,6 +24,7 @@ export type SocketEvent =
   | { type: 'friend.accepted'; friend: Friend }
   | { type: 'friend.declined'; requestId: number }
   | { type: 'friend.removed'; userId: number }
+  | { type: 'settings.updated'; key: ConversationKey; muted: boolean }
   | { type: 'error'; code: string; message: string };
 
 /** The conversation fields of a `typing` or `read` event. */
@@ -114,6 +115,11 @@ export class ChatSocket {
     },
     'friend.removed': (data) => {
       if (typeof data?.userId === 'number') this.events.next({ type: 'friend.removed', userId: data.userId });
+    },
+    // My own settings of a conversation, changed on another device.
+    'settings.updated': (data) => {
+      const key = typeof data?.groupId === 'number' ? groupKey(data.groupId) : typeof data?.toUserId === 'number' ? privateKey(data.toUserId) : null;
+      if (key) this.events.next({ type: 'settings.updated', key, muted: !!data.muted });
     },
     'sync.done': () => undefined,
     pong: () => undefined,
