@@ -51,6 +51,39 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deleted: boolean;
+  /** Emoji on the message, in the order first used; `me` is the viewer's own. Absent from older servers. */
+  reactions?: Reaction[];
+  /** Files of the message, with signed links valid 10 to 15 minutes. */
+  attachments?: Attachment[];
+}
+
+/** One emoji of a message's reaction bar. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
+
+/** An uploaded file (POST /attachments, and in message views). */
+export interface Attachment {
+  id: number;
+  name: string;
+  size: number;
+  contentType: string;
+  width: number | null;
+  height: number | null;
+  /** Signed link: works without a header (an <img>), for 10 to 15 minutes. */
+  url: string;
+  thumbnailUrl: string | null;
+  createdAt: string;
+}
+
+/** reaction.added / reaction.removed. */
+export interface ReactionEvent {
+  messageId: number;
+  conversation: ConversationRef;
+  userId: number;
+  emoji: string;
 }
 
 export interface MessagePage {

@@ -61,9 +61,10 @@ export class ChatService {
       .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
   }
 
-  send(key: ConversationKey, body: string, clientMsgId: string): Observable<Message> {
+  send(key: ConversationKey, body: string, clientMsgId: string, attachmentIds?: number[]): Observable<Message> {
     // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
-    return this.http.post<Message>(`${base(key)}/messages`, { body, clientMsgId }, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
+    const payload = attachmentIds?.length ? { body, clientMsgId, attachmentIds } : { body, clientMsgId };
+    return this.http.post<Message>(`${base(key)}/messages`, payload, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
 
   markRead(key: ConversationKey, seq: number): Observable<void> {
@@ -76,6 +77,12 @@ export class ChatService {
 
   deleteMessage(key: ConversationKey, messageId: number): Observable<void> {
     return this.http.delete<void>(`${messagesBase(key)}/${messageId}`);
+  }
+
+  /** react puts (or takes off) my emoji on a message. */
+  react(key: ConversationKey, messageId: number, emoji: string, on: boolean): Observable<void> {
+    const url = `${messagesBase(key)}/${messageId}/reactions/${encodeURIComponent(emoji)}`;
+    return on ? this.http.put<void>(url, null) : this.http.delete<void>(url);
   }
 
   private page<T>(url: string, cursor?: string | null): Observable<Page<T>> {

@@ -1,4 +1,5 @@
 import { FRIENDS_LIVE_EN } from '../../features/friends/friends-live.i18n';
+import { RICH_MESSAGES_EN } from '../../features/chat/rich-messages.i18n';
 
 /**
  * English dictionary: its keys are the keys of the app (TranslationKey), and FR must have exactly the same
@@ -224,6 +225,7 @@ export const EN = {
   'error.payments_unavailable': 'Payments are not available at the moment.',
   'error.internal': 'Something went wrong. Please try again.',
   ...FRIENDS_LIVE_EN,
+  ...RICH_MESSAGES_EN,
 } satisfies Record<string, string>;
 
 /** A key of the dictionaries. */

@@ -1,5 +1,6 @@
 import { TranslationKey } from './en';
 import { FRIENDS_LIVE_FR } from '../../features/friends/friends-live.i18n';
+import { RICH_MESSAGES_FR } from '../../features/chat/rich-messages.i18n';
 
 /** Dictionnaire français : exactement les clés de EN. */
 export const FR: Record<TranslationKey, string> = {
@@ -222,4 +223,5 @@ export const FR: Record<TranslationKey, string> = {
   'error.payments_unavailable': 'Le paiement n’est pas disponible pour le moment.',
   'error.internal': 'Une erreur est survenue. Réessayez.',
   ...FRIENDS_LIVE_FR,
+  ...RICH_MESSAGES_FR,
 };

@@ -14,6 +14,8 @@ import { People } from '../../core/chat/people';
 import { LastSeen } from '../../core/chat/last-seen';
 import { ChatSockets } from '../../core/chat/socket/chat-sockets';
 import { Composer } from './composer';
+import { MessageExtras } from './message-extras';
+import { MarkdownBody } from '../../shared/markdown/markdown-body';
 
 /** One row of the message list: a confirmed message or a pending one. */
 interface Row {
@@ -32,7 +34,7 @@ const STICK_PX = 80;
 /** Message pane: history paging upwards, live messages, typing, read marks, edit/delete, composer (or a read-only notice). */
 @Component({
   selector: 'app-message-pane',
-  imports: [RouterLink, TranslatePipe, Composer],
+  imports: [RouterLink, TranslatePipe, Composer, MarkdownBody, MessageExtras],
   templateUrl: './message-pane.html',
   styleUrl: './message-pane.css',
 })

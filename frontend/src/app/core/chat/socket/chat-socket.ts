@@ -1,6 +1,6 @@
 import { DestroyRef, Signal, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message } from '../../api/models';
+import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message, Reaction } from '../../api/models';
 import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
@@ -115,6 +115,8 @@ export class ChatSocket {
     'friend.removed': (data) => {
       if (typeof data?.userId === 'number') this.events.next({ type: 'friend.removed', userId: data.userId });
     },
+    'reaction.added': (data) => this.onReaction(data, true),
+    'reaction.removed': (data) => this.onReaction(data, false),
     'sync.done': () => undefined,
     pong: () => undefined,
   };
@@ -160,8 +162,17 @@ export class ChatSocket {
   }
 
   /** send queues a message (optimistic, pending) and sends it when the socket is ready; returns its clientMsgId. */
-  send(key: ConversationKey, body: string): string {
-    return this.outbox.add(key, body).clientMsgId;
+  send(key: ConversationKey, body: string, attachmentIds: number[] = []): string {
+    return this.outbox.add(key, body, attachmentIds).clientMsgId;
+  }
+
+  /**
+   * applyReaction changes a message's reaction bar for one user's emoji. Our own change may arrive twice (the
+   * REST answer and the socket event): `me` tells whether it is already counted, so it is applied once.
+   */
+  applyReaction(messageId: number, userId: number, emoji: string, added: boolean): void {
+    const mine = userId === this.me();
+    this.lists.patch(messageId, (m) => ({ ...m, reactions: nextReactions(m.reactions ?? [], emoji, added, mine) }));
   }
 
   /** retry sends a refused message again with its clientMsgId. */
@@ -238,7 +249,7 @@ export class ChatSocket {
     if (!this.connection.ready) return;
     const target = this.target(p.key);
     if (!target) return;
-    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId } });
+    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId, ...(p.attachmentIds ? { attachmentIds: p.attachmentIds } : {}) } });
   }
 
   private sync(conversations: Record<string, number>[]): void {
@@ -251,6 +262,17 @@ export class ChatSocket {
     const known = this.lists.has(key, message.id);
     this.lists.merge(key, [message]);
     if (!known) this.events.next({ type: 'message', key, message });
+  }
+
+  /** applyOwnReaction records our own reaction once the server took it. */
+  applyOwnReaction(messageId: number, emoji: string, added: boolean): void {
+    const me = this.me();
+    if (me !== undefined) this.applyReaction(messageId, me, emoji, added);
+  }
+
+  private onReaction(data: any, added: boolean): void {
+    if (typeof data?.messageId !== 'number' || typeof data?.userId !== 'number' || typeof data?.emoji !== 'string') return;
+    this.applyReaction(data.messageId, data.userId, data.emoji, added);
   }
 
   private me(): number | undefined {
@@ -344,4 +366,17 @@ export class ChatSocket {
   private eventKey(data: EventTarget): ConversationKey | null {
     return this.socketKind.eventKey(data, this.me(), (ref) => this.resolver.keyOf(ref));
   }
+}
+
+/** nextReactions is a reaction bar after one user added or removed one emoji (see ChatSocket.applyReaction). */
+export function nextReactions(bar: readonly Reaction[], emoji: string, added: boolean, mine: boolean): Reaction[] {
+  const i = bar.findIndex((r) => r.emoji === emoji);
+  const have = i >= 0 ? bar[i] : null;
+  if (mine && have && have.me === added) return [...bar]; // already counted
+  if (!have) return added ? [...bar, { emoji, count: 1, me: mine }] : [...bar];
+  const count = have.count + (added ? 1 : -1);
+  const next = [...bar];
+  if (count <= 0) next.splice(i, 1);
+  else next[i] = { ...have, count, me: mine ? added : have.me };
+  return next;
 }

@@ -7,6 +7,8 @@ export interface PendingMessage {
   clientMsgId: string;
   key: ConversationKey;
   body: string;
+  /** Uploads sent with the message (their ids), if any. */
+  attachmentIds?: number[];
   createdAt: string;
   /** The error code when the server refused it (no automatic resend then). */
   failed?: string;
@@ -26,8 +28,9 @@ export class Outbox {
   constructor(private readonly transmit: (p: PendingMessage) => void) {}
 
   /** add queues a new message (optimistic) and tries to send it at once. */
-  add(key: ConversationKey, body: string): PendingMessage {
+  add(key: ConversationKey, body: string, attachmentIds: number[] = []): PendingMessage {
     const p: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString() };
+    if (attachmentIds.length > 0) p.attachmentIds = attachmentIds;
     this.state.update((all) => ({ ...all, [key]: [...(all[key] ?? []), p] }));
     this.transmit(p);
     return p;

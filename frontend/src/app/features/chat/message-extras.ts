@@ -1,0 +1,127 @@
+import { Component, computed, inject, input, signal } from '@angular/core';
+import { Attachment, Message } from '../../core/api/models';
+import { fileSize, fileUrl } from '../../core/chat/attachments.service';
+import { ConversationKey } from '../../core/chat/conversation-key';
+import { MessageSender } from '../../core/chat/message-sender';
+import { I18nService } from '../../core/i18n/i18n.service';
+import { TranslatePipe } from '../../core/i18n/translate.pipe';
+
+/** The quick palette of the reaction picker: the reactions people use most in work chats. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀', '✅', '🔥'];
+
+/**
+ * MessageExtras shows what a message carries besides its text: images inline (their thumbnails, a lightbox
+ * with the original), other files as chips with name, size and a download, and the reaction bar with a picker.
+ */
+@Component({
+  selector: 'app-message-extras',
+  imports: [TranslatePipe],
+  template: `
+    @if (images().length > 0) {
+      <div class="images">
+        @for (a of images(); track a.id) {
+          <button type="button" class="thumb" data-testid="attachment-image" (click)="open.set(a)"
+                  [attr.aria-label]="'rich.openImage' | t: lang() : { name: a.name }">
+            <img [src]="link(a.thumbnailUrl!)" [alt]="a.name" [attr.width]="thumbSize(a).w" [attr.height]="thumbSize(a).h" loading="lazy" />
+          </button>
+        }
+      </div>
+    }
+    @for (a of files(); track a.id) {
+      <a class="chip" data-testid="attachment-file" [href]="link(a.url)" [attr.download]="a.name"
+         [attr.aria-label]="'rich.download' | t: lang() : { name: a.name }">
+        <span aria-hidden="true">📎</span> <span class="name">{{ a.name }}</span> <span class="size">{{ size(a.size) }}</span>
+      </a>
+    }
+    @if (bar().length > 0 || canReact()) {
+      <div class="reactions" data-testid="reaction-bar">
+        @for (r of bar(); track r.emoji) {
+          <button type="button" class="reaction" [class.me]="r.me" data-testid="reaction" [attr.data-emoji]="r.emoji"
+                  [attr.aria-pressed]="r.me" [disabled]="!canReact()"
+                  [title]="(r.me ? 'rich.reactionTitleMe' : 'rich.reactionTitle') | t: lang() : { emoji: r.emoji, n: r.count }"
+                  (click)="toggle(r.emoji)">{{ r.emoji }} <span class="count">{{ r.count }}</span></button>
+        }
+        @if (canReact()) {
+          <button type="button" class="reaction add" data-testid="reaction-add" [attr.aria-expanded]="picking()"
+                  [attr.aria-label]="'rich.react' | t: lang()" (click)="picking.set(!picking())">☺+</button>
+        }
+      </div>
+      @if (picking()) {
+        <div class="picker" role="group" [attr.aria-label]="'rich.react' | t: lang()" data-testid="reaction-picker">
+          @for (e of palette; track e) {
+            <button type="button" [attr.aria-label]="'rich.reactWith' | t: lang() : { emoji: e }" [attr.data-emoji]="e"
+                    (click)="toggle(e); picking.set(false)">{{ e }}</button>
+          }
+        </div>
+      }
+    }
+    @if (open(); as a) {
+      <div class="lightbox" role="dialog" aria-modal="true" [attr.aria-label]="a.name" data-testid="lightbox"
+           (click)="open.set(null)" (keydown.escape)="open.set(null)" tabindex="-1">
+        <img [src]="link(a.url)" [alt]="a.name" (click)="$event.stopPropagation()" />
+        <div class="lightbox-bar" (click)="$event.stopPropagation()">
+          <a [href]="link(a.url)" target="_blank" rel="noopener">{{ 'rich.openOriginal' | t: lang() }}</a>
+          <button type="button" class="button small" data-testid="lightbox-close" (click)="open.set(null)">{{ 'rich.closeImage' | t: lang() }}</button>
+        </div>
+      </div>
+    }
+  `,
+  styles: `
+    :host { display: contents; }
+    .images { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
+    .thumb { padding: 0; border: 0; background: none; cursor: zoom-in; max-width: 100%; }
+    .thumb img { display: block; max-width: min(320px, 70vw); height: auto; border-radius: 6px; }
+    .chip { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 4px; padding: 0.25rem 0.5rem; border: 1px solid var(--border);
+            border-radius: 999px; color: inherit; text-decoration: none; max-width: 100%; }
+    .chip .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .chip .size { opacity: 0.7; white-space: nowrap; }
+    .reactions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
+    .reaction { border: 1px solid var(--border); border-radius: 999px; background: var(--surface); padding: 0 0.45rem; min-height: 1.9rem; cursor: pointer; }
+    .reaction.me { border-color: var(--primary, #3b6ef5); background: color-mix(in srgb, var(--primary, #3b6ef5) 12%, transparent); }
+    .reaction.add { opacity: 0.75; }
+    .picker { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; padding: 4px; border: 1px solid var(--border); border-radius: 8px; background: var(--surface); }
+    .picker button { font-size: 1.25rem; min-width: 2.4rem; min-height: 2.4rem; border: 0; background: none; cursor: pointer; }
+    .lightbox { position: fixed; inset: 0; z-index: 1000; background: rgba(0, 0, 0, 0.85); display: flex; flex-direction: column;
+                align-items: center; justify-content: center; gap: 0.5rem; padding: 1rem; }
+    .lightbox img { max-width: 100%; max-height: calc(100% - 3rem); object-fit: contain; }
+    .lightbox-bar { display: flex; gap: 1rem; align-items: center; }
+    .lightbox-bar a { color: #fff; }
+  `,
+})
+export class MessageExtras {
+  protected readonly lang = inject(I18nService).lang;
+  private readonly sender = inject(MessageSender);
+  /** The message (confirmed) whose files and reactions to show. */
+  readonly message = input.required<Message>();
+  /** Its conversation. */
+  readonly key = input.required<ConversationKey>();
+  /** False in a read-only conversation: reactions are shown, not changed. */
+  readonly canReact = input(true);
+
+  protected readonly palette = QUICK_REACTIONS;
+  protected readonly picking = signal(false);
+  protected readonly open = signal<Attachment | null>(null);
+  protected readonly images = computed(() => (this.message().attachments ?? []).filter((a) => !!a.thumbnailUrl));
+  protected readonly files = computed(() => (this.message().attachments ?? []).filter((a) => !a.thumbnailUrl));
+  protected readonly bar = computed(() => this.message().reactions ?? []);
+
+  protected link(url: string): string {
+    return fileUrl(url);
+  }
+
+  protected size(bytes: number): string {
+    return fileSize(bytes, this.lang());
+  }
+
+  /** thumbSize reserves the thumbnail's box before it loads (no jump of the list): 320 px on its longest side. */
+  protected thumbSize(a: Attachment): { w: number | null; h: number | null } {
+    if (!a.width || !a.height) return { w: null, h: null };
+    const k = Math.min(1, 320 / Math.max(a.width, a.height));
+    return { w: Math.round(a.width * k), h: Math.round(a.height * k) };
+  }
+
+  /** toggle adds or takes back my emoji; a refusal (the 21st emoji...) is shown by the error toast. */
+  protected toggle(emoji: string): void {
+    void this.sender.toggleReaction(this.key(), this.message(), emoji);
+  }
+}
