@@ -58,7 +58,7 @@ interface PendingFile {
       <div class="row">
         <input #picker type="file" multiple hidden data-testid="composer-file-input" (change)="onPicked($event)" />
         <button type="button" class="button secondary attach" data-testid="composer-attach" [attr.aria-label]="'rich.attach' | t: lang()"
-                [title]="'rich.attach' | t: lang()" (click)="picker.click()">📎</button>
+                [title]="'rich.attach' | t: lang()" (click)="picker.click()"><svg class="clip" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path d="M21.4 11.1l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l8.5-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.5 8.5a1.8 1.8 0 0 1-2.6-2.6l7.8-7.8" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg></button>
         <label class="visually-hidden" for="composer-input">{{ 'chat.messageLabel' | t: lang() }}</label>
         <span id="composer-hint" class="visually-hidden">{{ 'chat.composerHint' | t: lang() }} {{ 'rich.formatHint' | t: lang() }}</span>
         <textarea #box id="composer-input" rows="1" data-testid="composer-input" [value]="drafts.of(key())"
@@ -75,7 +75,7 @@ interface PendingFile {
     .composer.dragging { outline: 2px dashed var(--primary, #3b6ef5); outline-offset: -4px; }
     .row { display: flex; gap: var(--space-2); align-items: flex-end; }
     textarea { flex: 1; min-width: 0; min-height: 2.5rem; max-height: 10rem; resize: none; }
-    .attach { padding-inline: 0.6rem; }
+    .attach { padding-inline: 0.6rem; display: inline-flex; align-items: center; }
     .files { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 2px; }
     .file { display: flex; gap: 0.5rem; align-items: center; font-size: 0.9rem; min-width: 0; }
     .file .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }

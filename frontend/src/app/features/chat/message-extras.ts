@@ -30,7 +30,7 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
     @for (a of files(); track a.id) {
       <a class="chip" data-testid="attachment-file" [href]="link(a.url)" [attr.download]="a.name"
          [attr.aria-label]="'rich.download' | t: lang() : { name: a.name }">
-        <span aria-hidden="true">📎</span> <span class="name">{{ a.name }}</span> <span class="size">{{ size(a.size) }}</span>
+        <svg class="clip" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path d="M21.4 11.1l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l8.5-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.5 8.5a1.8 1.8 0 0 1-2.6-2.6l7.8-7.8" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg> <span class="name">{{ a.name }}</span> <span class="size">{{ size(a.size) }}</span>
       </a>
     }
     @if (bar().length > 0 || canReact()) {
@@ -73,13 +73,14 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
     .thumb img { display: block; max-width: min(320px, 70vw); height: auto; border-radius: 6px; }
     .chip { display: inline-flex; gap: 0.4rem; align-items: center; margin-top: 4px; padding: 0.25rem 0.5rem; border: 1px solid var(--border);
             border-radius: 999px; color: inherit; text-decoration: none; max-width: 100%; }
+    .clip { flex: none; }
     .chip .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .chip .size { opacity: 0.7; white-space: nowrap; }
     .reactions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
-    .reaction { border: 1px solid var(--border); border-radius: 999px; background: var(--surface); padding: 0 0.45rem; min-height: 1.9rem; cursor: pointer; }
-    .reaction.me { border-color: var(--primary, #3b6ef5); background: color-mix(in srgb, var(--primary, #3b6ef5) 12%, transparent); }
+    .reaction { border: 1px solid var(--border); border-radius: 999px; background: var(--surface); color: var(--text); padding: 0 0.45rem; min-height: 1.9rem; cursor: pointer; }
+    .reaction.me { border-color: var(--primary); background: var(--primary-soft); }
     .reaction.add { opacity: 0.75; }
-    .picker { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; padding: 4px; border: 1px solid var(--border); border-radius: 8px; background: var(--surface); }
+    .picker { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; padding: 4px; border: 1px solid var(--border); border-radius: 8px; background: var(--surface); color: var(--text); }
     .picker button { font-size: 1.25rem; min-width: 2.4rem; min-height: 2.4rem; border: 0; background: none; cursor: pointer; }
     .lightbox { position: fixed; inset: 0; z-index: 1000; background: rgba(0, 0, 0, 0.85); display: flex; flex-direction: column;
                 align-items: center; justify-content: center; gap: 0.5rem; padding: 1rem; }
