@@ -410,3 +410,33 @@ func twoNodeFiles(t *testing.T, kind, storageURL string) {
 		t.Fatal("node A still has the bytes node B deleted")
 	}
 }
+
+func TestADeletedGroupsFilesAreGone(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		owner := env.Register(t, "owner")
+		g := authzGroup(t, &authzFixture{env: env, owner: owner})
+		a := uploaded(t, env, owner, "plan.pdf", []byte("%PDF-1.4 plan"))
+		key := storageKey(t, env, a.ID)
+		res := env.Post(t, fmt.Sprintf("/api/v1/chat/groups/%d/messages", g), owner.AccessToken, map[string]any{"body": "the plan", "attachmentIds": []uint64{a.ID}})
+		testenv.Expect(t, res, http.StatusCreated)
+		var m richMessage
+		res.JSON(t, &m)
+		if len(m.Attachments) != 1 {
+			t.Fatalf("message %+v", m)
+		}
+		var groups struct {
+			Items []struct{ LastMessage *richMessage }
+		}
+		res = env.Get(t, "/api/v1/chat/groups", owner.AccessToken)
+		res.JSON(t, &groups)
+		if len(groups.Items) != 1 || groups.Items[0].LastMessage == nil || len(groups.Items[0].LastMessage.Attachments) != 1 {
+			t.Fatalf("the list's last message lacks its file: %s", res.Body)
+		}
+		testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/chat/groups/%d", g), owner.AccessToken), http.StatusNoContent)
+		testenv.Expect(t, fetch(t, env, m.Attachments[0].URL, nil), http.StatusNotFound)
+		if exists(t, env, key+"/original") {
+			t.Fatal("a deleted group's file remains")
+		}
+	})
+}

@@ -42,7 +42,8 @@ func TestUploadsStreamThroughTheServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer debug.SetGCPercent(debug.SetGCPercent(10)) // the peak shows what is held, not uncollected garbage
-			streamedUpload(t, env, u, 1, 6<<20)              // warm up: clients, pools
+			// Warm up: the first upload loads what later ones share (clients, pools).
+			streamedUpload(t, env, u, 1, 6<<20)
 			small, _ := streamedUpload(t, env, u, 2, 10<<20)
 			large, took := streamedUpload(t, env, u, 3, 100<<20)
 			t.Logf("%s: 100 MiB in %s (%.0f MiB/s); peak RSS +%.1f MiB for 10 MiB, +%.1f MiB for 100 MiB",

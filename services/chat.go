@@ -230,8 +230,15 @@ func (s *Chat) ListPrivate(ctx context.Context, me *models.User, page Page) (vie
 		return list, err
 	}
 	out := make([]views.PrivateConversation, len(convs))
+	lasts := make([]*views.Message, 0, len(convs))
 	for i := range convs {
 		out[i] = views.NewPrivateConversation(&convs[i], me.ID, users[peers[i]])
+		if out[i].LastMessage != nil {
+			lasts = append(lasts, out[i].LastMessage)
+		}
+	}
+	if err := s.enrich(ctx, me.ID, lasts); err != nil {
+		return list, err
 	}
 	var next views.Cursor
 	if more {

@@ -159,8 +159,15 @@ func (s *Groups) List(ctx context.Context, me *models.User, page Page) (views.Li
 		return list, err
 	}
 	out := make([]views.Group, len(groups))
+	lasts := make([]*views.Message, 0, len(groups))
 	for i := range groups {
 		out[i] = views.NewGroupSummary(&groups[i])
+		if out[i].LastMessage != nil {
+			lasts = append(lasts, out[i].LastMessage)
+		}
+	}
+	if err := s.enrich(ctx, me.ID, lasts); err != nil {
+		return list, err
 	}
 	var next views.Cursor
 	if more {
@@ -214,6 +221,14 @@ func (s *Groups) Delete(ctx context.Context, me *models.User, id uint64) error {
 		return apperr.New(apperr.ErrForbidden, "only the owner can delete the group")
 	}
 	if err := models.DeleteGroup(ctx, s.DB, id); err != nil {
+		return err
+	}
+	// Nobody can read the group's files any more: their bytes go too.
+	withFiles, err := models.ConversationMessagesWithFiles(ctx, s.DB, models.ConvGroup, id)
+	if err != nil {
+		return err
+	}
+	if err := s.removeMessageFiles(ctx, withFiles); err != nil {
 		return err
 	}
 	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Leave, Room: id,
