@@ -126,3 +126,66 @@ func procMem(t *testing.T) (rss, peak int64) {
 	}
 	return field("VmRSS"), field("VmHWM")
 }
+
+// TestAnAbandonedUploadLeavesNothing: a client that goes away mid-upload
+// (a closed tab, the composer's cancel) leaves no row, no quota taken and
+// no bytes, on the folder and on S3.
+func TestAnAbandonedUploadLeavesNothing(t *testing.T) {
+	for _, name := range []string{"file", "s3"} {
+		t.Run(name, func(t *testing.T) {
+			url := "file://" + t.TempDir()
+			if name == "s3" {
+				url = testenv.S3StorageURL(t)
+			}
+			env := testenv.New(t, testenv.SQLite, func(c *configs.Config) { c.StorageURL = url })
+			u := env.Register(t, "quitter")
+			pr, pw := io.Pipe()
+			mw := multipart.NewWriter(pw)
+			req, err := http.NewRequest(http.MethodPost, env.Server.URL+"/api/v1/attachments", pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+u.AccessToken)
+			done := make(chan error, 1)
+			go func() {
+				res, err := http.DefaultClient.Do(req)
+				if err == nil {
+					res.Body.Close()
+				}
+				done <- err
+			}()
+			part, err := mw.CreateFormFile("file", "half.bin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 7 MiB written means the server is reading the part: its
+			// reservation is made and storage holds the first bytes.
+			if _, err := io.CopyN(part, rand.NewChaCha8([32]byte{9}), 7<<20); err != nil {
+				t.Fatal(err)
+			}
+			var reserved int64
+			env.App.DB.Model(&models.Attachment{}).Where("owner_id = ?", u.ID).Count(&reserved)
+			if reserved != 1 {
+				t.Fatalf("%d reservations while uploading, want 1", reserved)
+			}
+			pw.CloseWithError(io.ErrUnexpectedEOF) // the client goes away
+			<-done
+			// The server notices at its next read; wait for it to clean up.
+			deadline := time.Now().Add(readyWait)
+			var left int64 = 1
+			for left > 0 && time.Now().Before(deadline) {
+				env.App.DB.Model(&models.Attachment{}).Where("owner_id = ?", u.ID).Count(&left)
+				if left > 0 {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			if left != 0 {
+				t.Fatalf("%d rows left by an abandoned upload", left)
+			}
+			if objs, size, err := env.App.Services.Storage.Usage(context.Background(), "att/"); err != nil || objs != 0 || size != 0 {
+				t.Fatalf("an abandoned upload left %d objects (%d bytes), %v", objs, size, err)
+			}
+		})
+	}
+}
