@@ -85,6 +85,13 @@ export class ChatService {
     return on ? this.http.put<void>(url, null) : this.http.delete<void>(url);
   }
 
+  /** whoReacted lists, emoji by emoji, the users who reacted to a message. */
+  whoReacted(key: ConversationKey, messageId: number): Observable<{ emoji: string; userIds: number[] }[]> {
+    return this.http
+      .get<{ items: { emoji: string; userIds: number[] }[] }>(`${messagesBase(key)}/${messageId}/reactions`)
+      .pipe(map((r) => r?.items ?? []));
+  }
+
   private page<T>(url: string, cursor?: string | null): Observable<Page<T>> {
     return this.http.get<T[] | Page<T>>(url, { params: pageParams(cursor) }).pipe(map((r) => pageOf(r)));
   }

@@ -1,8 +1,12 @@
 import { Component, computed, inject, input, signal } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
 import { Attachment, Message } from '../../core/api/models';
 import { fileSize, fileUrl } from '../../core/chat/attachments.service';
 import { ConversationKey } from '../../core/chat/conversation-key';
 import { MessageSender } from '../../core/chat/message-sender';
+import { ChatService } from '../../core/chat/chat.service';
+import { People } from '../../core/chat/people';
+import { AuthService } from '../../core/auth/auth.service';
 import { I18nService } from '../../core/i18n/i18n.service';
 import { TranslatePipe } from '../../core/i18n/translate.pipe';
 
@@ -34,16 +38,16 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
       </a>
     }
     @if (bar().length > 0 || canReact()) {
-      <div class="reactions" data-testid="reaction-bar">
+      <div class="reactions" data-testid="reaction-bar" (pointerenter)="loadWho()" (focusin)="loadWho()">
         @for (r of bar(); track r.emoji) {
           <button type="button" class="reaction" [class.me]="r.me" data-testid="reaction" [attr.data-emoji]="r.emoji"
                   [attr.aria-pressed]="r.me" [disabled]="!canReact()"
-                  [title]="(r.me ? 'rich.reactionTitleMe' : 'rich.reactionTitle') | t: lang() : { emoji: r.emoji, n: r.count }"
+                  [title]="whoText(r.emoji) || ((r.me ? 'rich.reactionTitleMe' : 'rich.reactionTitle') | t: lang() : { emoji: r.emoji, n: r.count })"
                   (click)="toggle(r.emoji)">{{ r.emoji }} <span class="count">{{ r.count }}</span></button>
         }
         @if (canReact()) {
           <button type="button" class="reaction add" data-testid="reaction-add" [attr.aria-expanded]="picking()"
-                  [attr.aria-label]="'rich.react' | t: lang()" (click)="picking.set(!picking())">☺+</button>
+                  [attr.aria-label]="'rich.react' | t: lang()" (click)="picking.set(!picking()); loadWho()">☺+</button>
         }
       </div>
       @if (picking()) {
@@ -51,6 +55,13 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
           @for (e of palette; track e) {
             <button type="button" [attr.aria-label]="'rich.reactWith' | t: lang() : { emoji: e }" [attr.data-emoji]="e"
                     (click)="toggle(e); picking.set(false)">{{ e }}</button>
+          }
+          @if (bar().length > 0 && who()) {
+            <ul class="who" data-testid="reaction-who">
+              @for (r of bar(); track r.emoji) {
+                <li>{{ r.emoji }} {{ whoText(r.emoji) }}</li>
+              }
+            </ul>
           }
         </div>
       }
@@ -82,6 +93,7 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
     .reaction.add { opacity: 0.75; }
     .picker { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; padding: 4px; border: 1px solid var(--border); border-radius: 8px; background: var(--surface); color: var(--text); }
     .picker button { font-size: 1.25rem; min-width: 2.4rem; min-height: 2.4rem; border: 0; background: none; cursor: pointer; }
+    .who { flex-basis: 100%; list-style: none; margin: 4px 0 0; padding: 0; font-size: 0.85rem; color: var(--text-muted); }
     .lightbox { position: fixed; inset: 0; z-index: 1000; background: rgba(0, 0, 0, 0.85); display: flex; flex-direction: column;
                 align-items: center; justify-content: center; gap: 0.5rem; padding: 1rem; }
     .lightbox img { max-width: 100%; max-height: calc(100% - 3rem); object-fit: contain; }
@@ -92,6 +104,10 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
 export class MessageExtras {
   protected readonly lang = inject(I18nService).lang;
   private readonly sender = inject(MessageSender);
+  private readonly api = inject(ChatService);
+  private readonly people = inject(People);
+  private readonly auth = inject(AuthService);
+  private readonly i18n = inject(I18nService);
   /** The message (confirmed) whose files and reactions to show. */
   readonly message = input.required<Message>();
   /** Its conversation. */
@@ -105,6 +121,9 @@ export class MessageExtras {
   protected readonly images = computed(() => (this.message().attachments ?? []).filter((a) => !!a.thumbnailUrl));
   protected readonly files = computed(() => (this.message().attachments ?? []).filter((a) => !a.thumbnailUrl));
   protected readonly bar = computed(() => this.message().reactions ?? []);
+  /** Who reacted, by emoji, loaded on the first hover, focus or opening of the picker for this bar. */
+  protected readonly who = signal<Record<string, number[]> | null>(null);
+  private whoFor = '';
 
   protected link(url: string): string {
     return fileUrl(url);
@@ -119,6 +138,27 @@ export class MessageExtras {
     if (!a.width || !a.height) return { w: null, h: null };
     const k = Math.min(1, 320 / Math.max(a.width, a.height));
     return { w: Math.round(a.width * k), h: Math.round(a.height * k) };
+  }
+
+  /** loadWho fetches who reacted, again only when the bar changed since. */
+  protected async loadWho(): Promise<void> {
+    const bar = JSON.stringify(this.bar());
+    if (bar === this.whoFor || this.bar().length === 0) return;
+    this.whoFor = bar;
+    try {
+      const items = await firstValueFrom(this.api.whoReacted(this.key(), this.message().id));
+      this.who.set(Object.fromEntries(items.map((i) => [i.emoji, i.userIds])));
+    } catch {
+      this.whoFor = '';
+    }
+  }
+
+  /** whoText names who used an emoji ("" until loaded); "you" for me. */
+  protected whoText(emoji: string): string {
+    const ids = this.who()?.[emoji];
+    if (!ids) return '';
+    const me = this.auth.user()?.id;
+    return ids.map((id) => (id === me ? this.i18n.t('chat.you') : this.people.displayName(id))).join(', ');
   }
 
   /** toggle adds or takes back my emoji; a refusal (the 21st emoji...) is shown by the error toast. */

@@ -124,5 +124,13 @@ describe('MessagePane, rich messages', () => {
     await fixture.whenStable();
     expect(reaction('👍')?.getAttribute('aria-pressed')).toBe('true');
     expect(reaction('👍')?.querySelector('.count')?.textContent).toBe('2');
+
+    // Who reacted: loaded on opening the picker (a tap on a phone), names from the people we know.
+    (el().querySelector('[data-testid="reaction-add"]') as HTMLButtonElement).click();
+    http.expectOne('/api/v1/chat/private/messages/10/reactions').flush({ items: [{ emoji: '👍', userIds: [2, 1] }, { emoji: '🎉', userIds: [2] }], nextCursor: null });
+    await settle();
+    await fixture.whenStable();
+    expect(el().querySelector('[data-testid="reaction-who"]')?.textContent).toContain('Bob, You');
+    expect(reaction('👍')?.getAttribute('title')).toBe('Bob, You');
   });
 });
