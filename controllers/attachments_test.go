@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"workcomm/configs"
 	"workcomm/models"
@@ -408,5 +411,99 @@ func twoNodeFiles(t *testing.T, kind, storageURL string) {
 	testenv.Expect(t, fetch(t, a, up.URL, nil), http.StatusNotFound)
 	if exists(t, a, key+"/original") || exists(t, a, key+"/thumb") {
 		t.Fatal("node A still has the bytes node B deleted")
+	}
+}
+
+func TestADeletedGroupsFilesAreGone(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		owner := env.Register(t, "owner")
+		g := authzGroup(t, &authzFixture{env: env, owner: owner})
+		a := uploaded(t, env, owner, "plan.pdf", []byte("%PDF-1.4 plan"))
+		key := storageKey(t, env, a.ID)
+		res := env.Post(t, fmt.Sprintf("/api/v1/chat/groups/%d/messages", g), owner.AccessToken, map[string]any{"body": "the plan", "attachmentIds": []uint64{a.ID}})
+		testenv.Expect(t, res, http.StatusCreated)
+		var m fileMessage
+		res.JSON(t, &m)
+		if len(m.Attachments) != 1 {
+			t.Fatalf("message %+v", m)
+		}
+		var groups struct {
+			Items []struct{ LastMessage *fileMessage }
+		}
+		res = env.Get(t, "/api/v1/chat/groups", owner.AccessToken)
+		res.JSON(t, &groups)
+		if len(groups.Items) != 1 || groups.Items[0].LastMessage == nil || len(groups.Items[0].LastMessage.Attachments) != 1 {
+			t.Fatalf("the list's last message lacks its file: %s", res.Body)
+		}
+		testenv.Expect(t, env.Delete(t, fmt.Sprintf("/api/v1/chat/groups/%d", g), owner.AccessToken), http.StatusNoContent)
+		testenv.Expect(t, fetch(t, env, m.Attachments[0].URL, nil), http.StatusNotFound)
+		if exists(t, env, key+"/original") {
+			t.Fatal("a deleted group's file remains")
+		}
+	})
+}
+
+func TestAttachmentsThroughTheSocket(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		env := testenv.New(t, kind)
+		alice, bob := env.Register(t, "alice"), env.Register(t, "bob")
+		env.Befriend(t, alice, bob)
+		a := uploaded(t, env, alice, "pic.png", pngBytes(t, 32, 32))
+		sender := adminDialReady(t, env, "/ws/private", alice)
+		peer := adminDialReady(t, env, "/ws/private", bob)
+		frame := map[string]any{"type": "message.send", "id": "f1", "data": map[string]any{"toUserId": bob.ID, "body": "", "attachmentIds": []uint64{a.ID}}}
+		if err := sender.WriteJSON(frame); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			conn *websocket.Conn
+			typ  string
+		}{{sender, "ack"}, {peer, "message.new"}} {
+			var got struct{ Message fileMessage }
+			readFrame(t, c.conn, c.typ, &got)
+			if len(got.Message.Attachments) != 1 || got.Message.Attachments[0].ID != a.ID || got.Message.Attachments[0].ThumbnailURL == nil {
+				t.Fatalf("%s: %+v", c.typ, got.Message)
+			}
+			testenv.Expect(t, fetch(t, env, *got.Message.Attachments[0].ThumbnailURL, nil), http.StatusOK)
+		}
+		// Someone else's upload through the socket: refused with the field named.
+		theirs := uploaded(t, env, bob, "b.txt", []byte("bob's"))
+		frame["id"], frame["data"] = "f2", map[string]any{"toUserId": bob.ID, "body": "x", "attachmentIds": []uint64{theirs.ID}}
+		if err := sender.WriteJSON(frame); err != nil {
+			t.Fatal(err)
+		}
+		var refused struct {
+			Code   string
+			Fields map[string]string
+		}
+		readFrame(t, sender, "error", &refused)
+		if refused.Code != "validation_failed" || refused.Fields["attachmentIds"] == "" {
+			t.Fatalf("error %+v", refused)
+		}
+	})
+}
+
+// readFrame reads frames until one of type typ and decodes its data into v,
+// failing if none comes within readyWait.
+func readFrame(t *testing.T, conn *websocket.Conn, typ string, v any) {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(readyWait))
+	for {
+		_, raw, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		var f struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(raw, &f) != nil || f.Type != typ {
+			continue
+		}
+		if err := json.Unmarshal(f.Data, v); err != nil {
+			t.Fatal(err)
+		}
+		return
 	}
 }

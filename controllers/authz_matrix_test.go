@@ -289,6 +289,14 @@ func authzMatrix() map[string]authzRoute {
 		"GET /api/v1/attachments/:/:": {feature: "attachments", access: accessPublic, want: 200, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			return authzReq{path: uploaded(t, fx.env, fx.owner, "note.txt", []byte("authz")).URL}
 		}},
+		"GET /api/v1/chat/private/messages/:/reactions": {feature: "reactions", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzPrivateMessage(t, fx)
+			return authzReq{path: fmt.Sprintf(api+"/chat/private/messages/%d/reactions", msg)}
+		}},
+		"GET /api/v1/chat/groups/messages/:/reactions": {feature: "reactions", access: accessUser, want: 200, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
+			_, msg := authzGroupMessage(t, fx)
+			return authzReq{path: fmt.Sprintf(api+"/chat/groups/messages/%d/reactions", msg)}
+		}},
 		"PUT /api/v1/chat/private/messages/:/reactions/:": {feature: "reactions", access: accessUser, want: 204, adminWant: 404, setup: func(t *testing.T, fx *authzFixture) authzReq {
 			_, msg := authzPrivateMessage(t, fx)
 			return authzReq{path: reactionPath("private", msg, "👍")}

@@ -26,6 +26,16 @@ func (h *ReactionsController) Add(c *gin.Context) {
 	respond(c, http.StatusNoContent, nil, err)
 }
 
+// Who lists who reacted to message :id, by emoji.
+func (h *ReactionsController) Who(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	list, err := h.Reactions.Who(c.Request.Context(), middlewares.CurrentUser(c), h.Kind, id)
+	respond(c, http.StatusOK, list, err)
+}
+
 // Remove takes the caller's :emoji off message :id (204).
 func (h *ReactionsController) Remove(c *gin.Context) {
 	id, ok := idParam(c, "id")

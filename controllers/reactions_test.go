@@ -56,6 +56,22 @@ func TestReactions(t *testing.T) {
 			if len(m.Reactions) != 1 || m.Reactions[0].Emoji != "👍" || m.Reactions[0].Count != 2 || !m.Reactions[0].Me {
 				t.Fatalf("reactions %+v", m.Reactions)
 			}
+			testenv.Expect(t, react(t, env, bob, "private", msg, "🎉"), http.StatusNoContent)
+			var who struct {
+				Items []struct {
+					Emoji   string
+					UserIDs []uint64
+				}
+			}
+			res := env.Get(t, fmt.Sprintf("/api/v1/chat/private/messages/%d/reactions", msg), alice.AccessToken)
+			testenv.Expect(t, res, http.StatusOK)
+			res.JSON(t, &who)
+			if len(who.Items) != 2 || who.Items[0].Emoji != "👍" || fmt.Sprint(who.Items[0].UserIDs) != fmt.Sprint([]uint64{bob.ID, alice.ID}) ||
+				who.Items[1].Emoji != "🎉" || fmt.Sprint(who.Items[1].UserIDs) != fmt.Sprint([]uint64{bob.ID}) {
+				t.Fatalf("who reacted: %s", res.Body)
+			}
+			testenv.Expect(t, env.Get(t, fmt.Sprintf("/api/v1/chat/private/messages/%d/reactions", msg), eve.AccessToken), http.StatusNotFound)
+			testenv.Expect(t, env.Delete(t, reactionPath("private", msg, "🎉"), bob.AccessToken), http.StatusNoContent)
 			testenv.Expect(t, env.Delete(t, reactionPath("private", msg, "👍"), bob.AccessToken), http.StatusNoContent)
 			testenv.Expect(t, env.Delete(t, reactionPath("private", msg, "👍"), bob.AccessToken), http.StatusNoContent)
 			m = lastMessage(t, env, bob, alice)

@@ -296,3 +296,14 @@ func DeleteAttachmentRows(ctx context.Context, db *gorm.DB, ids []uint64) error 
 	return db.WithContext(ctx).Where("id IN ? AND (removed_at IS NOT NULL OR message_id IS NULL)", uniqueIDs(ids)).
 		Delete(&Attachment{}).Error
 }
+
+// ConversationMessagesWithFiles returns the ids of a conversation's messages
+// that still have attachments (a deleted group's files are removed).
+func ConversationMessagesWithFiles(ctx context.Context, db *gorm.DB, convType string, convID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := db.WithContext(ctx).Model(&Attachment{}).
+		Joins("JOIN messages ON messages.id = attachments.message_id").
+		Where("messages.conv_type = ? AND messages.conv_id = ? AND attachments.removed_at IS NULL", convType, convID).
+		Distinct().Pluck("attachments.message_id", &ids).Error
+	return ids, err
+}

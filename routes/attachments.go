@@ -34,6 +34,7 @@ func attachmentRoutes(r *gin.Engine, authed *gin.RouterGroup, d Deps) {
 func reactionRoutes(authed *gin.RouterGroup, d Deps) {
 	for kind, prefix := range map[string]string{models.ConvPrivate: "/chat/private", models.ConvGroup: "/chat/groups"} {
 		h := &controllers.ReactionsController{Reactions: d.Services.Reactions, Kind: kind}
+		authed.GET(prefix+"/messages/:id/reactions", h.Who)
 		authed.PUT(prefix+"/messages/:id/reactions/:emoji", h.Add)
 		authed.DELETE(prefix+"/messages/:id/reactions/:emoji", h.Remove)
 	}

@@ -56,6 +56,7 @@ port=$(free_port)
 export APP_ENV=development
 export ADDR="127.0.0.1:$port"
 export SQLITE_PATH="$work/data/workcomm.db"
+export STORAGE_URL="file://$work/data/files"   # uploads in the run's folder, not the checkout's data/
 export STATIC_DIR="$PWD/frontend/dist/workcomm/browser"
 export STRIPE_SECRET_KEY=sk_test_123e2e
 export STRIPE_PUBLISHABLE_KEY=pk_test_123e2e

@@ -274,6 +274,9 @@ func (s *Chat) ListPrivate(ctx context.Context, me *models.User, page Page) (vie
 	if err := extendViewPtrs(ctx, s.DB, last); err != nil {
 		return list, err
 	}
+	if err := s.enrich(ctx, me.ID, last); err != nil {
+		return list, err
+	}
 	var next views.Cursor
 	if more {
 		last := &convs[len(convs)-1]

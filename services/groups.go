@@ -176,6 +176,9 @@ func (s *Groups) List(ctx context.Context, me *models.User, page Page) (views.Li
 	if err := extendViewPtrs(ctx, s.DB, last); err != nil {
 		return list, err
 	}
+	if err := s.enrich(ctx, me.ID, last); err != nil {
+		return list, err
+	}
 	var next views.Cursor
 	if more {
 		last := &groups[len(groups)-1]
@@ -228,6 +231,14 @@ func (s *Groups) Delete(ctx context.Context, me *models.User, id uint64) error {
 		return apperr.New(apperr.ErrForbidden, "only the owner can delete the group")
 	}
 	if err := models.DeleteGroup(ctx, s.DB, id); err != nil {
+		return err
+	}
+	// Nobody can read the group's files any more: their bytes go too.
+	withFiles, err := models.ConversationMessagesWithFiles(ctx, s.DB, models.ConvGroup, id)
+	if err != nil {
+		return err
+	}
+	if err := s.removeMessageFiles(ctx, withFiles); err != nil {
 		return err
 	}
 	s.Publisher.Publish(ctx, Event{Socket: GroupSocket, Membership: Leave, Room: id,

@@ -46,6 +46,20 @@ func (s *Reactions) Remove(ctx context.Context, me *models.User, convType string
 	return nil
 }
 
+// Who lists, emoji by emoji in the order first used, who reacted to the
+// message (the "who reacted" of a hover or a tap): participants only.
+func (s *Reactions) Who(ctx context.Context, me *models.User, convType string, messageID uint64) (views.List[views.ReactionUsers], error) {
+	var list views.List[views.ReactionUsers]
+	if _, err := s.message(ctx, me, convType, messageID); err != nil {
+		return list, err
+	}
+	rows, err := models.MessageReactions(ctx, s.DB, messageID)
+	if err != nil {
+		return list, err
+	}
+	return views.NewList(views.NewReactionUsers(rows), views.Cursor{}), nil
+}
+
 // target validates the emoji (one of Unicode's emoji, in its RGI form) and
 // finds a live message of that kind in a conversation me may open: any
 // other message is 404, whether it exists or not.
@@ -54,28 +68,38 @@ func (s *Reactions) target(ctx context.Context, me *models.User, convType string
 	if !ok {
 		return "", nil, apperr.Field("emoji", "must be one emoji")
 	}
-	notFound := apperr.New(apperr.ErrNotFound, "message not found")
-	m, err := models.GetMessage(ctx, s.DB, messageID)
+	c, err := s.message(ctx, me, convType, messageID)
 	if err != nil {
 		return "", nil, err
-	}
-	if m.ConvType != convType || m.DeletedAt != nil {
-		return "", nil, notFound
-	}
-	key := ConvKey{Type: convType, ID: m.ConvID}
-	if convType == models.ConvPrivate {
-		pc, err := models.GetPrivateConversation(ctx, s.DB, m.ConvID)
-		if err != nil || !pc.Has(me.ID) {
-			return "", nil, notFound
-		}
-		key.ID = pc.Peer(me.ID)
-	}
-	c, err := openConversation(ctx, s.DB, me, key)
-	if err != nil {
-		return "", nil, notFound
 	}
 	if err := c.writable(); err != nil {
 		return "", nil, err
 	}
 	return e, c, nil
+}
+
+// message finds a live message of that kind in a conversation me may open:
+// any other message is 404, whether it exists or not.
+func (s *Reactions) message(ctx context.Context, me *models.User, convType string, messageID uint64) (*conversation, error) {
+	notFound := apperr.New(apperr.ErrNotFound, "message not found")
+	m, err := models.GetMessage(ctx, s.DB, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if m.ConvType != convType || m.DeletedAt != nil {
+		return nil, notFound
+	}
+	key := ConvKey{Type: convType, ID: m.ConvID}
+	if convType == models.ConvPrivate {
+		pc, err := models.GetPrivateConversation(ctx, s.DB, m.ConvID)
+		if err != nil || !pc.Has(me.ID) {
+			return nil, notFound
+		}
+		key.ID = pc.Peer(me.ID)
+	}
+	c, err := openConversation(ctx, s.DB, me, key)
+	if err != nil {
+		return nil, notFound
+	}
+	return c, nil
 }

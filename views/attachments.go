@@ -56,3 +56,26 @@ type ReactionEvent struct {
 	UserID       uint64          `json:"userId"`
 	Emoji        string          `json:"emoji"`
 }
+
+// ReactionUsers is one emoji of a message and who used it, oldest first.
+type ReactionUsers struct {
+	Emoji   string   `json:"emoji"`
+	UserIDs []uint64 `json:"userIds"`
+}
+
+// NewReactionUsers groups a message's reactions (oldest first) by emoji, in
+// the order each emoji was first used.
+func NewReactionUsers(rows []models.Reaction) []ReactionUsers {
+	out := []ReactionUsers{}
+	at := map[string]int{}
+	for _, r := range rows {
+		i, ok := at[r.Emoji]
+		if !ok {
+			i = len(out)
+			at[r.Emoji] = i
+			out = append(out, ReactionUsers{Emoji: r.Emoji})
+		}
+		out[i].UserIDs = append(out[i].UserIDs, r.UserID)
+	}
+	return out
+}

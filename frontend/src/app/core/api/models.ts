@@ -71,6 +71,39 @@ export interface Message {
   replyTo?: ReplyRef | null;
   /** Users this message mentions. */
   mentions?: number[];
+  /** Emoji on the message, in the order first used; `me` is the viewer's own. Absent from older servers. */
+  reactions?: Reaction[];
+  /** Files of the message, with signed links valid 10 to 15 minutes. */
+  attachments?: Attachment[];
+}
+
+/** One emoji of a message's reaction bar. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
+
+/** An uploaded file (POST /attachments, and in message views). */
+export interface Attachment {
+  id: number;
+  name: string;
+  size: number;
+  contentType: string;
+  width: number | null;
+  height: number | null;
+  /** Signed link: works without a header (an <img>), for 10 to 15 minutes. */
+  url: string;
+  thumbnailUrl: string | null;
+  createdAt: string;
+}
+
+/** reaction.added / reaction.removed. */
+export interface ReactionEvent {
+  messageId: number;
+  conversation: ConversationRef;
+  userId: number;
+  emoji: string;
 }
 
 /** The quoted original of a reply. */
@@ -224,4 +257,18 @@ export interface Envelope<T = unknown> {
   type: string;
   id?: string;
   data?: T;
+}
+
+/** What a message.send or POST …/messages carries beside its body: the message answered and the files attached. */
+export interface SendExtras {
+  replyToId?: number;
+  attachmentIds?: number[];
+}
+
+/** sendExtras keeps only the extras that are set, so a plain message goes out as before. */
+export function sendExtras(e: SendExtras): SendExtras {
+  return {
+    ...(e.replyToId ? { replyToId: e.replyToId } : {}),
+    ...(e.attachmentIds?.length ? { attachmentIds: e.attachmentIds } : {}),
+  };
 }

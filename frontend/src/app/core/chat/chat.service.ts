@@ -2,7 +2,7 @@ import { HttpClient, HttpContext, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import { API } from '../api/api-paths';
-import { Friend, FriendRequests, Group, Message, MessagePage, Page, PrivateConversation, Reader, SearchHit } from '../api/models';
+import { Friend, FriendRequests, Group, Message, MessagePage, Page, PrivateConversation, Reader, SearchHit, SendExtras, sendExtras } from '../api/models';
 import { pageOf, pageParams } from '../api/page';
 import { SKIP_ERROR_TOAST } from '../http/http-context';
 import { ConversationKey, idOf, isGroupKey } from './conversation-key';
@@ -61,9 +61,9 @@ export class ChatService {
       .pipe(map((r) => ({ items: r?.items ?? [], hasMore: !!r?.hasMore })));
   }
 
-  send(key: ConversationKey, body: string, clientMsgId: string, replyToId?: number): Observable<Message> {
+  send(key: ConversationKey, body: string, clientMsgId: string, extras: SendExtras = {}): Observable<Message> {
     // The caller (the REST fallback of a pending message) shows the outcome on the message itself.
-    const payload = replyToId ? { body, clientMsgId, replyToId } : { body, clientMsgId };
+    const payload = { body, clientMsgId, ...sendExtras(extras) };
     return this.http.post<Message>(`${base(key)}/messages`, payload, { context: new HttpContext().set(SKIP_ERROR_TOAST, true) });
   }
 
@@ -96,6 +96,19 @@ export class ChatService {
 
   deleteMessage(key: ConversationKey, messageId: number): Observable<void> {
     return this.http.delete<void>(`${messagesBase(key)}/${messageId}`);
+  }
+
+  /** react puts (or takes off) my emoji on a message. */
+  react(key: ConversationKey, messageId: number, emoji: string, on: boolean): Observable<void> {
+    const url = `${messagesBase(key)}/${messageId}/reactions/${encodeURIComponent(emoji)}`;
+    return on ? this.http.put<void>(url, null) : this.http.delete<void>(url);
+  }
+
+  /** whoReacted lists, emoji by emoji, the users who reacted to a message. */
+  whoReacted(key: ConversationKey, messageId: number): Observable<{ emoji: string; userIds: number[] }[]> {
+    return this.http
+      .get<{ items: { emoji: string; userIds: number[] }[] }>(`${messagesBase(key)}/${messageId}/reactions`)
+      .pipe(map((r) => r?.items ?? []));
   }
 
   private page<T>(url: string, cursor?: string | null): Observable<Page<T>> {

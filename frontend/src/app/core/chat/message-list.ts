@@ -7,7 +7,8 @@ import { ConversationKey } from './conversation-key';
 function preferred(have: Message, incoming: Message): Message {
   if (have.deleted) return have;
   if (incoming.deleted) return incoming;
-  if (timeOf(incoming.editedAt) > timeOf(have.editedAt)) return incoming;
+  // An edit pushed to everyone carries the editor's view of the reactions: keep ours.
+  if (timeOf(incoming.editedAt) > timeOf(have.editedAt)) return have.reactions ? { ...incoming, reactions: have.reactions } : incoming;
   return have;
 }
 
@@ -70,6 +71,24 @@ export class MessageLists {
   merge(key: ConversationKey, incoming: readonly Message[]): void {
     if (incoming.length === 0) return;
     this.state.update((all) => ({ ...all, [key]: mergeMessages(all[key] ?? [], incoming) }));
+  }
+
+  /** patch replaces one message, wherever it is held, by fn of it (a reaction changed). */
+  patch(messageId: number, fn: (m: Message) => Message): void {
+    this.state.update((all) => {
+      let changed = false;
+      const next: Record<ConversationKey, Message[]> = {};
+      for (const [key, list] of Object.entries(all) as [ConversationKey, Message[]][]) {
+        const i = list.findIndex((m) => m.id === messageId);
+        if (i < 0) {
+          next[key] = list;
+          continue;
+        }
+        changed = true;
+        next[key] = [...list.slice(0, i), fn(list[i]), ...list.slice(i + 1)];
+      }
+      return changed ? next : all;
+    });
   }
 
   /** lastSeq is the highest seq held without a gap (0: none): where a `sync` starts from. */

@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { apiError } from '../api/api-paths';
-import { Message } from '../api/models';
+import { Message, SendExtras } from '../api/models';
 import { ChatActivity } from './chat-activity';
 import { ChatService } from './chat.service';
 import { Conversations } from './conversations';
@@ -34,10 +34,10 @@ export class MessageSender {
    * clientMsgId, so whichever path arrives first wins and the server never stores it twice.
    * Nothing goes into a read-only conversation.
    */
-  send(key: ConversationKey, body: string, replyToId?: number): void {
+  send(key: ConversationKey, body: string, extras: SendExtras = {}): void {
     const text = body.trim();
-    if (!text || this.conversations.readOnly(key)) return;
-    const clientMsgId = this.sockets.for(key).send(key, text, replyToId);
+    if ((!text && !extras.attachmentIds?.length) || this.conversations.readOnly(key)) return;
+    const clientMsgId = this.sockets.for(key).send(key, text, extras);
     this.activity.sent(key);
     this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);
   }
@@ -73,6 +73,18 @@ export class MessageSender {
     }
   }
 
+  /** toggleReaction puts my emoji on the message, or takes it off when it is there; false when refused. */
+  async toggleReaction(key: ConversationKey, message: Message, emoji: string): Promise<boolean> {
+    const on = !(message.reactions ?? []).some((r) => r.emoji === emoji && r.me);
+    try {
+      await firstValueFrom(this.api.react(key, message.id, emoji, on));
+      this.sockets.for(key).applyOwnReaction(message.id, emoji, on);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** reset stops every fallback (sign-out). */
   reset(): void {
     this.running = false;
@@ -98,7 +110,7 @@ export class MessageSender {
       return;
     }
     try {
-      const message = await firstValueFrom(this.api.send(key, pending.body, clientMsgId, pending.replyToId));
+      const message = await firstValueFrom(this.api.send(key, pending.body, clientMsgId, { replyToId: pending.replyToId, attachmentIds: pending.attachmentIds }));
       if (message && typeof message.id === 'number') socket.confirm(key, clientMsgId, message);
     } catch (err) {
       const e = apiError(err);

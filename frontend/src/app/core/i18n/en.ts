@@ -1,6 +1,7 @@
 import { FRIENDS_LIVE_EN } from '../../features/friends/friends-live.i18n';
 import { ACCOUNT_EN } from '../../features/account/account.i18n';
 import { FIND_AND_TELL_EN } from '../../features/chat/find-and-tell.i18n';
+import { RICH_MESSAGES_EN } from '../../features/chat/rich-messages.i18n';
 
 /**
  * English dictionary: its keys are the keys of the app (TranslationKey), and FR must have exactly the same
@@ -228,6 +229,7 @@ export const EN = {
   ...FRIENDS_LIVE_EN,
   ...ACCOUNT_EN,
   ...FIND_AND_TELL_EN,
+  ...RICH_MESSAGES_EN,
 } satisfies Record<string, string>;
 
 /** A key of the dictionaries. */

@@ -2,6 +2,7 @@ import { TranslationKey } from './en';
 import { FRIENDS_LIVE_FR } from '../../features/friends/friends-live.i18n';
 import { ACCOUNT_FR } from '../../features/account/account.i18n';
 import { FIND_AND_TELL_FR } from '../../features/chat/find-and-tell.i18n';
+import { RICH_MESSAGES_FR } from '../../features/chat/rich-messages.i18n';
 
 /** Dictionnaire français : exactement les clés de EN. */
 export const FR: Record<TranslationKey, string> = {
@@ -226,4 +227,5 @@ export const FR: Record<TranslationKey, string> = {
   ...FRIENDS_LIVE_FR,
   ...ACCOUNT_FR,
   ...FIND_AND_TELL_FR,
+  ...RICH_MESSAGES_FR,
 };

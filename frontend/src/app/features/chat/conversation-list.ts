@@ -63,7 +63,7 @@ import { ChatTell } from '../../core/chat/chat-tell';
                       <span class="draft" data-testid="conversation-draft">{{ 'chat.draft' | t: lang() }}:</span> {{ drafts.of(c.key) }}
                     } @else if (c.lastMessage; as m) {
                       @if (m.deleted) { <em>{{ 'chat.deleted' | t: lang() }}</em> }
-                      @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t: lang()) + ': ' : '' }}{{ m.body }} }
+                      @else { {{ m.senderId === auth.user()?.id ? ('chat.you' | t: lang()) + ': ' : '' }}{{ m.body || (m.attachments?.[0]?.name ?? '') }} }
                     } @else {
                       <em>{{ 'chat.noMessagesYet' | t: lang() }}</em>
                     }

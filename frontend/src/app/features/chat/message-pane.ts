@@ -16,10 +16,11 @@ import { LastSeen } from '../../core/chat/last-seen';
 import { ChatSockets } from '../../core/chat/socket/chat-sockets';
 import { ChatService } from '../../core/chat/chat.service';
 import { ChatTell } from '../../core/chat/chat-tell';
-import { BodyPart, mentionParts } from '../../core/chat/mention-text';
 import { ReplyAndJump } from '../../core/chat/reply-and-jump';
 import { Composer } from './composer';
 import { UserAvatar } from '../../shared/user-avatar';
+import { MessageExtras } from './message-extras';
+import { MarkdownBody } from '../../shared/markdown/markdown-body';
 
 /** How long a message brought into view (a search hit, a quoted original) stays highlighted. */
 const HIGHLIGHT_MS = 4000;
@@ -41,7 +42,7 @@ const STICK_PX = 80;
 /** Message pane: history paging upwards, live messages, typing, read marks, edit/delete, composer (or a read-only notice). */
 @Component({
   selector: 'app-message-pane',
-  imports: [RouterLink, TranslatePipe, Composer, UserAvatar],
+  imports: [RouterLink, TranslatePipe, Composer, UserAvatar, MarkdownBody, MessageExtras],
   templateUrl: './message-pane.html',
   styleUrl: './message-pane.css',
 })
@@ -177,17 +178,28 @@ export class MessagePane {
     });
   }
 
-  /** parts cuts a message body into text and the mentions the server recorded (mine stand out). */
-  protected parts(m: Message | null, body: string): BodyPart[] {
-    if (!m?.mentions?.length) return [{ text: body, mention: false, me: false }];
-    const me = this.auth.user();
+  /** mentioned: the lower-cased usernames a message mentions, space-separated, for its body's highlights. */
+  protected mentioned(m: Message | null): string {
+    if (!m?.mentions?.length) return '';
     const names = new Set<string>(['all']);
     for (const id of m.mentions) {
       const n = this.people.username(id);
       if (n) names.add(n.toLowerCase());
     }
-    return mentionParts(body, names, me?.username.toLowerCase() ?? null, !!me && m.mentions.includes(me.id));
+    return [...names].join(' ');
   }
+
+  /** myName: my lower-cased username, so that my mentions stand out. */
+  protected myName(): string {
+    return this.auth.user()?.username.toLowerCase() ?? '';
+  }
+
+  /** mentionsMe: whether the server recorded me among a message's mentions. */
+  protected mentionsMe(m: Message | null): boolean {
+    const me = this.auth.user();
+    return !!me && !!m?.mentions?.includes(me.id);
+  }
+
 
   protected quoteName(senderId: number): string {
     return this.people.displayName(senderId);

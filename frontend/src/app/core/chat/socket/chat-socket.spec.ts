@@ -62,7 +62,7 @@ describe('socket services', () => {
 
   it('a reply carries replyToId in its frame, and again when resent', () => {
     const { svc, ws } = connected();
-    const id = svc.send('u:2', 'an answer', 41);
+    const id = svc.send('u:2', 'an answer', { replyToId: 41 });
     expect(ws.sentOfType('message.send')[0]).toEqual({ type: 'message.send', id, data: { toUserId: 2, body: 'an answer', clientMsgId: id, replyToId: 41 } });
     expect(svc.pendingMessage('u:2', id)?.replyToId).toBe(41);
   });

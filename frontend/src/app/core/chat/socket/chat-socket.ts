@@ -1,6 +1,6 @@
 import { DestroyRef, Signal, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message } from '../../api/models';
+import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message, Reaction, SendExtras, sendExtras } from '../../api/models';
 import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
@@ -121,6 +121,8 @@ export class ChatSocket {
       const key = typeof data?.groupId === 'number' ? groupKey(data.groupId) : typeof data?.toUserId === 'number' ? privateKey(data.toUserId) : null;
       if (key) this.events.next({ type: 'settings.updated', key, muted: !!data.muted });
     },
+    'reaction.added': (data) => this.onReaction(data, true),
+    'reaction.removed': (data) => this.onReaction(data, false),
     'sync.done': () => undefined,
     pong: () => undefined,
   };
@@ -166,8 +168,17 @@ export class ChatSocket {
   }
 
   /** send queues a message (optimistic, pending) and sends it when the socket is ready; returns its clientMsgId. */
-  send(key: ConversationKey, body: string, replyToId?: number): string {
-    return this.outbox.add(key, body, replyToId).clientMsgId;
+  send(key: ConversationKey, body: string, extras: SendExtras = {}): string {
+    return this.outbox.add(key, body, extras).clientMsgId;
+  }
+
+  /**
+   * applyReaction changes a message's reaction bar for one user's emoji. Our own change may arrive twice (the
+   * REST answer and the socket event): `me` tells whether it is already counted, so it is applied once.
+   */
+  applyReaction(messageId: number, userId: number, emoji: string, added: boolean): void {
+    const mine = userId === this.me();
+    this.lists.patch(messageId, (m) => ({ ...m, reactions: nextReactions(m.reactions ?? [], emoji, added, mine) }));
   }
 
   /** retry sends a refused message again with its clientMsgId. */
@@ -244,8 +255,8 @@ export class ChatSocket {
     if (!this.connection.ready) return;
     const target = this.target(p.key);
     if (!target) return;
-    const reply = p.replyToId ? { replyToId: p.replyToId } : {};
-    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId, ...reply } });
+    const extras = sendExtras({ replyToId: p.replyToId, attachmentIds: p.attachmentIds });
+    this.connection.send({ type: 'message.send', id: p.clientMsgId, data: { ...target, body: p.body, clientMsgId: p.clientMsgId, ...extras } });
   }
 
   private sync(conversations: Record<string, number>[]): void {
@@ -258,6 +269,17 @@ export class ChatSocket {
     const known = this.lists.has(key, message.id);
     this.lists.merge(key, [message]);
     if (!known) this.events.next({ type: 'message', key, message });
+  }
+
+  /** applyOwnReaction records our own reaction once the server took it. */
+  applyOwnReaction(messageId: number, emoji: string, added: boolean): void {
+    const me = this.me();
+    if (me !== undefined) this.applyReaction(messageId, me, emoji, added);
+  }
+
+  private onReaction(data: any, added: boolean): void {
+    if (typeof data?.messageId !== 'number' || typeof data?.userId !== 'number' || typeof data?.emoji !== 'string') return;
+    this.applyReaction(data.messageId, data.userId, data.emoji, added);
   }
 
   private me(): number | undefined {
@@ -351,4 +373,17 @@ export class ChatSocket {
   private eventKey(data: EventTarget): ConversationKey | null {
     return this.socketKind.eventKey(data, this.me(), (ref) => this.resolver.keyOf(ref));
   }
+}
+
+/** nextReactions is a reaction bar after one user added or removed one emoji (see ChatSocket.applyReaction). */
+export function nextReactions(bar: readonly Reaction[], emoji: string, added: boolean, mine: boolean): Reaction[] {
+  const i = bar.findIndex((r) => r.emoji === emoji);
+  const have = i >= 0 ? bar[i] : null;
+  if (mine && have && have.me === added) return [...bar]; // already counted
+  if (!have) return added ? [...bar, { emoji, count: 1, me: mine }] : [...bar];
+  const count = have.count + (added ? 1 : -1);
+  const next = [...bar];
+  if (count <= 0) next.splice(i, 1);
+  else next[i] = { ...have, count, me: mine ? added : have.me };
+  return next;
 }

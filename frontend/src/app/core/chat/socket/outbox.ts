@@ -1,12 +1,15 @@
 import { signal } from '@angular/core';
 import { newId } from '../../util/id';
 import { ConversationKey } from '../conversation-key';
+import { SendExtras, sendExtras } from '../../api/models';
 
 /** A message sent but not yet acknowledged: shown with a pending mark, resent on reconnect. */
 export interface PendingMessage {
   clientMsgId: string;
   key: ConversationKey;
   body: string;
+  /** Uploads sent with the message (their ids), if any. */
+  attachmentIds?: number[];
   createdAt: string;
   /** The message it answers, if any. */
   replyToId?: number;
@@ -28,8 +31,8 @@ export class Outbox {
   constructor(private readonly transmit: (p: PendingMessage) => void) {}
 
   /** add queues a new message (optimistic) and tries to send it at once. */
-  add(key: ConversationKey, body: string, replyToId?: number): PendingMessage {
-    const p: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString(), ...(replyToId ? { replyToId } : {}) };
+  add(key: ConversationKey, body: string, extras: SendExtras = {}): PendingMessage {
+    const p: PendingMessage = { clientMsgId: newId(), key, body, createdAt: new Date().toISOString(), ...sendExtras(extras) };
     this.state.update((all) => ({ ...all, [key]: [...(all[key] ?? []), p] }));
     this.transmit(p);
     return p;
