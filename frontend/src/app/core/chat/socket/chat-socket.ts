@@ -1,6 +1,6 @@
 import { DestroyRef, Signal, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message } from '../../api/models';
+import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message, PublicUser } from '../../api/models';
 import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
@@ -24,6 +24,7 @@ export type SocketEvent =
   | { type: 'friend.accepted'; friend: Friend }
   | { type: 'friend.declined'; requestId: number }
   | { type: 'friend.removed'; userId: number }
+  | { type: 'user.updated'; user: PublicUser }
   | { type: 'error'; code: string; message: string };
 
 /** The conversation fields of a `typing` or `read` event. */
@@ -114,6 +115,9 @@ export class ChatSocket {
     },
     'friend.removed': (data) => {
       if (typeof data?.userId === 'number') this.events.next({ type: 'friend.removed', userId: data.userId });
+    },
+    'user.updated': (data) => {
+      if (typeof data?.user?.id === 'number') this.events.next({ type: 'user.updated', user: data.user });
     },
     'sync.done': () => undefined,
     pong: () => undefined,
