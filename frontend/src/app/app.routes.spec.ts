@@ -41,15 +41,29 @@ describe('routes', () => {
   it('puts every signed-in page under one parent guarded by authGuard, and admin behind adminGuard too', () => {
     const parent = routes.find((r) => r.children);
     expect(parent?.canActivateChild).toEqual([authGuard]);
-    expect(parent?.children?.map((r) => r.path)).toEqual(['chat', 'chat/:kind/:id', 'friends', 'groups', 'subscription', 'payments', 'admin']);
+    expect(parent?.children?.map((r) => r.path)).toEqual(['chat', 'chat/:kind/:id', 'friends', 'groups', 'subscription', 'payments', 'profile', 'admin']);
     expect(parent?.children?.find((r) => r.path === 'admin')?.canActivate).toEqual([adminGuard]);
     expect(routes.filter((r) => !r.children).some((r) => r.canActivate?.includes(authGuard))).toBe(false);
+  });
+
+  it('opens the forgotten-password page to visitors only, and the reset link to anyone', async () => {
+    const harness = await RouterTestingHarness.create();
+    const router = TestBed.inject(Router);
+    await harness.navigateByUrl('/forgot-password');
+    expect(router.url).toBe('/forgot-password');
+    await harness.navigateByUrl('/reset-password#token=abc');
+    expect(router.url).toBe('/reset-password#token=abc');
+    user.set(fakeUser());
+    await harness.navigateByUrl('/reset-password#token=abc');
+    expect(router.url).toBe('/reset-password#token=abc');
+    await harness.navigateByUrl('/forgot-password');
+    expect(router.url).toBe('/chat');
   });
 
   it('sends a signed-out visitor of any signed-in page to /login with the returnUrl', async () => {
     const harness = await RouterTestingHarness.create();
     const router = TestBed.inject(Router);
-    for (const url of ['/chat', '/chat/u/5', '/friends', '/groups', '/subscription', '/payments', '/admin']) {
+    for (const url of ['/chat', '/chat/u/5', '/friends', '/groups', '/subscription', '/payments', '/profile', '/admin']) {
       await harness.navigateByUrl(url);
       expect(router.url).toBe(`/login?returnUrl=${encodeURIComponent(url)}`);
     }
