@@ -37,6 +37,14 @@ func (a *App) openAccounts(core *services.Core) error {
 		defer cancel()
 		return queue.Close(ctx)
 	})
-	core.Mailer, core.MailQueue, core.TwoFactorKeys = mailer, queue, keys
+	// The jobs close before the mail queue (closers run in reverse): a job
+	// still running may queue a mail.
+	jobs := services.NewJobs(0, a.Log)
+	a.closers = append(a.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), mailDrainTimeout)
+		defer cancel()
+		return jobs.Close(ctx)
+	})
+	core.Mailer, core.MailQueue, core.TwoFactorKeys, core.Jobs = mailer, queue, keys, jobs
 	return nil
 }

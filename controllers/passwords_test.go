@@ -43,7 +43,8 @@ func forgot(t *testing.T, env *testenv.Env, email string, header map[string]stri
 // resetToken waits for the reset mail to `to` and returns the token of its link.
 func resetToken(t *testing.T, mp *testenv.Mailpit, to string) string {
 	t.Helper()
-	msg := mp.WaitMessage(t, `to:"`+to+`"`, mailWait)
+	// By subject: a two-factor notice may go to the same address.
+	msg := mp.WaitMessage(t, `to:"`+to+`" subject:"Reset"`, mailWait)
 	m := resetLink.FindStringSubmatch(msg.Text)
 	if m == nil {
 		t.Fatalf("no reset link in the mail:\n%s", msg.Text)
@@ -185,4 +186,44 @@ func TestPasswordForgotWithoutMail(t *testing.T) {
 			t.Fatalf("code %q, want email_unavailable", res.ErrorCode())
 		}
 	})
+}
+
+// TestPasswordResetAcrossNodes: a reset on node A closes the user's socket on
+// node B (one PostgreSQL, one Redis), and a login challenge opened before the
+// reset is dead after it.
+func TestPasswordResetAcrossNodes(t *testing.T) {
+	redisURL := testenv.RequireRedisOrSkip(t)
+	testenv.RequirePostgresOrSkip(t)
+	mp := testenv.StartMailpit(t)
+	prefix := testenv.UniqueName("wct")
+	shared := func(c *configs.Config) {
+		c.RedisURL, c.RedisPrefix = redisURL, prefix
+		c.SMTPURL, c.SMTPTimeout, c.AppURL = mp.SMTPURL("smtp", ""), 5*time.Second, "https://chat.example.com"
+	}
+	nodeA := testenv.New(t, testenv.Postgres, shared)
+	cfg := testenv.Config()
+	shared(cfg)
+	nodeB := testenv.NewOnDB(t, testenv.Postgres, nodeA.App.DB, nodeA.DBURL, cfg)
+
+	u := nodeA.Register(t, "roaming")
+	enableTwoFactor(t, nodeA, u)
+	// Turning two-factor on is told to the owner by mail.
+	if notice := mp.WaitMessage(t, `to:"`+u.Email+`" subject:"Two-factor"`, mailWait); !strings.Contains(notice.Subject, "turned on") {
+		t.Fatalf("two-factor notice: %q", notice.Subject)
+	}
+	challenge := challengeFor(t, nodeB, u)
+	conn := adminDialReady(t, nodeB, "/ws/private", u)
+
+	testenv.Expect(t, forgot(t, nodeA, u.Email, nil), http.StatusAccepted)
+	testenv.Expect(t, reset(t, nodeA, resetToken(t, mp, u.Email), "reset on node A"), http.StatusNoContent)
+	if code := expectClosedWithin(t, conn, kickDeadline); code != websocket.ClosePolicyViolation {
+		t.Fatalf("the socket on node B closed with %d, want %d", code, websocket.ClosePolicyViolation)
+	}
+	testenv.Expect(t, nodeB.Get(t, "/api/v1/users/me", u.AccessToken), http.StatusUnauthorized)
+	// The password step was done before the reset: its challenge is dead.
+	res := secondStep(t, nodeB, challenge, "recoveryCode", "00000-00000")
+	testenv.Expect(t, res, http.StatusUnauthorized)
+	if res.ErrorCode() != "unauthorized" {
+		t.Fatalf("an outdated challenge: %s, want unauthorized", res.Body)
+	}
 }

@@ -12,18 +12,16 @@ import (
 // rest of the API keeps its 1 MiB limit, so this route has a group of its own.
 const maxAvatarBodyBytes = services.MaxAvatarBytes + 64<<10
 
-// accountRoutes are the account features of issue 15: a forgotten password
-// and the second login step (public, under /auth), two-factor settings
-// (authenticated, under /users/me/2fa), the avatar (its upload outside the
-// API's 1 MiB body limit, its pictures public behind signed links).
+// accountRoutes are the account features of issue 15 (the second login step
+// is with the other /auth routes): a forgotten password (public, under
+// /auth/password), two-factor settings (authenticated, under /users/me/2fa),
+// the avatar (its upload outside the API's 1 MiB body limit, its pictures
+// public behind signed links).
 func accountRoutes(r *gin.Engine, api, authed *gin.RouterGroup, d Deps) {
 	p := &controllers.PasswordsController{Passwords: d.Services.Passwords}
 	pw := api.Group("/auth/password")
 	pw.POST("/forgot", p.ForgotPassword)
 	pw.POST("/reset", p.ResetPassword)
-
-	a := &controllers.AuthController{Auth: d.Services.Auth, RefreshTTL: d.Config.RefreshTokenTTL, SecureCookies: d.Config.Production()}
-	api.POST("/auth/login/2fa", a.LoginTwoFactor)
 
 	t := &controllers.TwoFactorController{TwoFactor: d.Services.TwoFactor}
 	tf := authed.Group("/users/me/2fa")

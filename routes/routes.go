@@ -90,6 +90,7 @@ func authRoutes(api *gin.RouterGroup, d Deps) {
 	g := api.Group("/auth")
 	g.POST("/register", a.Register)
 	g.POST("/login", a.Login)
+	g.POST("/login/2fa", a.LoginTwoFactor)
 	g.POST("/refresh", a.Refresh)
 	g.POST("/logout", a.Logout)
 }

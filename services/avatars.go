@@ -75,6 +75,7 @@ func (s *Avatars) Put(ctx context.Context, me *models.User, src io.ReadSeeker) (
 		return nil, err
 	}
 	s.removeAvatar(ctx, previous)
+	s.profileChanged(ctx, me.ID)
 	u, err := models.GetUser(ctx, s.DB, me.ID)
 	if err != nil {
 		return nil, err
@@ -90,6 +91,9 @@ func (s *Avatars) Delete(ctx context.Context, me *models.User) error {
 		return err
 	}
 	s.removeAvatar(ctx, previous)
+	if previous != "" {
+		s.profileChanged(ctx, me.ID)
+	}
 	return nil
 }
 

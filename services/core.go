@@ -53,6 +53,8 @@ type Core struct {
 	MailQueue *mail.Queue
 	// TwoFactorKeys seal TOTP secrets and hash recovery codes.
 	TwoFactorKeys *twofactor.Keys
+	// Jobs runs work after a request has answered (services.Jobs).
+	Jobs *Jobs
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }

@@ -26,10 +26,10 @@ type Passwords struct {
 const maxResetMailsPerHour = 5
 
 // Forgot mails a reset link to the account with this email, if there is one.
-// Its answer is the same whether or not there is: nil, a rate limit, or
-// email_unavailable (checked first, so it cannot tell either). The mail goes
-// out in the background, so a known address does not answer later than an
-// unknown one by the time SMTP takes; what remains is one insert.
+// Its answer is the same whether or not there is, in words and in time: nil,
+// a rate limit, or email_unavailable (checked first, so it cannot tell
+// either); the lookup, the token and the mail are done after the answer, by
+// Jobs.
 func (p *Passwords) Forgot(ctx context.Context, email, clientIP, lang string) error {
 	if !mail.Available(p.Mailer) {
 		return mail.ErrUnavailable
@@ -40,6 +40,17 @@ func (p *Passwords) Forgot(ctx context.Context, email, clientIP, lang string) er
 	if ok, wait := p.Limits.ResetByAddr.Allow(ctx, strings.ToLower(strings.TrimSpace(email))); !ok {
 		return apperr.RateLimited(wait)
 	}
+	p.Jobs.Go("password reset mail", func(ctx context.Context) {
+		if err := p.mailResetLink(ctx, email, lang); err != nil {
+			p.Log.ErrorContext(ctx, "password reset mail not prepared", "err", err)
+		}
+	})
+	return nil
+}
+
+// mailResetLink makes a reset token for the live, unbanned account with this
+// email, if any, and queues its mail.
+func (p *Passwords) mailResetLink(ctx context.Context, email, lang string) error {
 	u, err := models.FindUserByEmail(ctx, p.DB, email)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil

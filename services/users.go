@@ -67,6 +67,9 @@ func (s *Users) UpdateMe(ctx context.Context, me *models.User, in UpdateMeInput)
 	if err != nil {
 		return nil, err
 	}
+	if in.DisplayName != nil || in.StatusText != nil {
+		s.profileChanged(ctx, me.ID)
+	}
 	return s.selfUser(ctx, u)
 }
 

@@ -85,3 +85,9 @@ func nonEmpty(s string) *string {
 	}
 	return &s
 }
+
+// UserUpdated is the data of user.updated on the private socket: the new
+// public view of a friend or group co-member (name, status, picture).
+type UserUpdated struct {
+	User PublicUser `json:"user"`
+}

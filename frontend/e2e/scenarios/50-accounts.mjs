@@ -1,5 +1,5 @@
-// Accounts (issue 15), in two browsers: a display name and status changed on the profile page show in the other
-// browser; an uploaded picture shows in the header and in the friend's list; a forgotten password is reset from
+// Accounts (issue 15), in two browsers: a display name and status changed on the profile page reach the other
+// browser live (user.updated); an uploaded picture shows in the header and, live, in the friend's list; a forgotten password is reset from
 // the mail read through Mailpit's HTTP API (E2E_MAILPIT_URL, set by scripts/e2e.sh), then the new password signs
 // in; two-factor is turned on with a code this test computes from the shown key, and signing in then asks for a
 // second code; the profile page fits a 390×844 phone.
@@ -88,15 +88,18 @@ export default async function accounts(browser) {
     await befriend(A.page, B.page, alice, bob);
   });
 
-  await step('accounts: a new display name and status show in the other browser', pages, async () => {
+  await step('accounts: a new display name and status reach the other browser live', pages, async () => {
+    await B.page.goto(`${BASE}/chat`);
+    await visible(B.page.locator(`${tid('conversation-item')}[data-title="${alice.displayName}"]`), 'A in B\'s list');
+    await B.page.evaluate(() => (window.__e2eNoReload = true));
     await A.page.goto(`${BASE}/profile`);
     await A.page.locator(tid('profile-display-name')).fill(renamed);
     await A.page.locator(tid('profile-status')).fill('In a meeting until 3 pm');
     await A.page.locator(tid('profile-save')).click();
     await visible(A.page.locator(tid('current-user'), { hasText: renamed }), 'the new name in A\'s header');
-    await B.page.goto(`${BASE}/chat`);
     const item = B.page.locator(`${tid('conversation-item')}[data-title="${renamed}"]`);
     await visible(item, 'the new name in B\'s conversation list');
+    assert(await B.page.evaluate(() => window.__e2eNoReload === true), 'B\'s page was reloaded');
     await item.click();
     await visible(B.page.locator(tid('peer-status'), { hasText: 'In a meeting until 3 pm' }), 'A\'s status in B\'s chat header');
   });
@@ -109,10 +112,11 @@ export default async function accounts(browser) {
     const headerImg = A.page.locator(`${tid('user-menu-button')} ${tid('avatar-img')}`);
     await visible(headerImg, 'the picture in A\'s header');
     assert(await headerImg.evaluate((img) => img.complete && img.naturalWidth === 256), 'the header picture did not load at 256 px');
-    await B.page.goto(`${BASE}/chat`);
+    // Live too: B's page is the one of the step before, never reloaded.
     const img = B.page.locator(`${tid('conversation-item')}[data-title="${renamed}"] ${tid('avatar-img')}`);
     await visible(img, 'A\'s picture in B\'s list');
     await B.page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    assert(await B.page.evaluate(() => window.__e2eNoReload === true), 'B\'s page was reloaded');
   });
 
   await step('accounts: a forgotten password is reset from the mail, then the new one signs in', pages, async () => {

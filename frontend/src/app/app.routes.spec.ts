@@ -46,10 +46,24 @@ describe('routes', () => {
     expect(routes.filter((r) => !r.children).some((r) => r.canActivate?.includes(authGuard))).toBe(false);
   });
 
+  it('opens the forgotten-password page to visitors only, and the reset link to anyone', async () => {
+    const harness = await RouterTestingHarness.create();
+    const router = TestBed.inject(Router);
+    await harness.navigateByUrl('/forgot-password');
+    expect(router.url).toBe('/forgot-password');
+    await harness.navigateByUrl('/reset-password#token=abc');
+    expect(router.url).toBe('/reset-password#token=abc');
+    user.set(fakeUser());
+    await harness.navigateByUrl('/reset-password#token=abc');
+    expect(router.url).toBe('/reset-password#token=abc');
+    await harness.navigateByUrl('/forgot-password');
+    expect(router.url).toBe('/chat');
+  });
+
   it('sends a signed-out visitor of any signed-in page to /login with the returnUrl', async () => {
     const harness = await RouterTestingHarness.create();
     const router = TestBed.inject(Router);
-    for (const url of ['/chat', '/chat/u/5', '/friends', '/groups', '/subscription', '/payments', '/admin']) {
+    for (const url of ['/chat', '/chat/u/5', '/friends', '/groups', '/subscription', '/payments', '/profile', '/admin']) {
       await harness.navigateByUrl(url);
       expect(router.url).toBe(`/login?returnUrl=${encodeURIComponent(url)}`);
     }

@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { Friend, Group, PrivateConversation } from '../api/models';
+import { Friend, Group, PrivateConversation, PublicUser } from '../api/models';
 import { PagedList } from '../api/paged-list';
 import { ChatService } from './chat.service';
 import { ConversationKey, groupKey, isGroupKey, privateKey } from './conversation-key';
@@ -41,6 +41,13 @@ export class ChatLists {
     idOf: (f) => f.user.id,
     loaded: (friends) => this.people.remember(friends.map((f) => f.user)),
   });
+
+  /** userUpdated shows a friend's or co-member's new name, status or picture (user.updated) wherever they are listed. */
+  userUpdated(user: PublicUser): void {
+    this.people.remember([user]);
+    this.privateList.patch(user.id, (c) => ({ ...c, peer: { ...c.peer, ...user } }));
+    this.friendList.patch(user.id, (f) => ({ ...f, user: { ...f.user, ...user } }));
+  }
 
   private readonly loadingState = signal(false);
   private readonly loadErrorState = signal(false);

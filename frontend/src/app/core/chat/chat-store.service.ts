@@ -128,6 +128,9 @@ export class ChatStore {
       case 'friend.removed':
         this.friendships.apply(ev);
         break;
+      case 'user.updated':
+        this.lists.userUpdated(ev.user);
+        break;
       case 'error':
         if (ev.code === 'rate_limited' || ev.code === 'forbidden' || ev.code === 'plan_limit') {
           this.toast.error(this.i18n.t(`error.${ev.code}`));

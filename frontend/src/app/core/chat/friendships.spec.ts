@@ -80,6 +80,17 @@ describe('Friendships (the friend events of the private socket)', () => {
     expect([friendIds(), keys(), lists.privateConversations().length]).toEqual([[], [], 0]);
   });
 
+  it('user.updated: a friend\'s new name, status and picture show in both lists at once', () => {
+    const renamed = { ...bob, displayName: 'Robert', statusText: 'Away', avatarUrl: '/api/v1/avatars/2/256?e=1&s=x' };
+    ws.receive({ type: 'user.updated', data: { user: renamed } });
+    expect(conversations.entry('u:2')?.title).toBe('Robert');
+    expect(conversations.entry('u:2')?.peer?.avatarUrl).toBe(renamed.avatarUrl);
+    expect(lists.friends()[0].user.statusText).toBe('Away');
+    expect(TestBed.inject(People).displayName(2)).toBe('Robert');
+    ws.receive({ type: 'user.updated', data: { user: { displayName: 'no id' } } }); // ignored
+    expect(conversations.entry('u:2')?.title).toBe('Robert');
+  });
+
   it('ignores a friend frame without what it must carry', () => {
     ws.receive({ type: 'friend.accepted', data: { friend: { since: '' } } });
     ws.receive({ type: 'friend.requested', data: { request: { id: 13 } } });

@@ -1,6 +1,6 @@
 import { DestroyRef, Signal, inject, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message, Reaction, SendExtras, sendExtras } from '../../api/models';
+import { ConversationRef, Envelope, Friend, FriendRequest, GroupSettings, Message, PublicUser, Reaction, SendExtras, sendExtras } from '../../api/models';
 import { AuthService } from '../../auth/auth.service';
 import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
@@ -25,6 +25,7 @@ export type SocketEvent =
   | { type: 'friend.declined'; requestId: number }
   | { type: 'friend.removed'; userId: number }
   | { type: 'settings.updated'; key: ConversationKey; muted: boolean }
+  | { type: 'user.updated'; user: PublicUser }
   | { type: 'error'; code: string; message: string };
 
 /** The conversation fields of a `typing` or `read` event. */
@@ -123,6 +124,9 @@ export class ChatSocket {
     },
     'reaction.added': (data) => this.onReaction(data, true),
     'reaction.removed': (data) => this.onReaction(data, false),
+    'user.updated': (data) => {
+      if (typeof data?.user?.id === 'number') this.events.next({ type: 'user.updated', user: data.user });
+    },
     'sync.done': () => undefined,
     pong: () => undefined,
   };
