@@ -38,7 +38,7 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
       </a>
     }
     @if (bar().length > 0 || canReact()) {
-      <div class="reactions" data-testid="reaction-bar" (pointerenter)="loadWho()" (focusin)="loadWho()">
+      <div class="reactions" [class.empty]="bar().length === 0" data-testid="reaction-bar" (pointerenter)="loadWho()" (focusin)="loadWho()">
         @for (r of bar(); track r.emoji) {
           <button type="button" class="reaction" [class.me]="r.me" data-testid="reaction" [attr.data-emoji]="r.emoji"
                   [attr.aria-pressed]="r.me" [disabled]="!canReact()"
@@ -91,6 +91,14 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
     .reaction { border: 1px solid var(--border); border-radius: 999px; background: var(--surface); color: var(--text); padding: 0 0.45rem; min-height: 1.9rem; cursor: pointer; }
     .reaction.me { border-color: var(--primary); background: var(--primary-soft); }
     .reaction.add { opacity: 0.75; }
+    /* No reaction yet: where there is a pointer that hovers, the add button floats on the bubble's top corner and
+       shows when the message is hovered or the button focused, so that a message takes no extra row for it. Touch
+       screens keep it in the flow, always visible. */
+    @media (hover: hover) {
+      .reactions.empty { position: absolute; top: -0.9rem; right: 0.5rem; margin: 0; z-index: 1; }
+      .reactions.empty .add { opacity: 0; min-height: 1.6rem; box-shadow: 0 1px 3px rgb(0 0 0 / 0.15); }
+      :host-context(.msg:hover) .reactions.empty .add, .reactions.empty .add:focus-visible, .reactions.empty .add[aria-expanded='true'] { opacity: 1; }
+    }
     .picker { display: flex; flex-wrap: wrap; gap: 2px; margin-top: 4px; padding: 4px; border: 1px solid var(--border); border-radius: 8px; background: var(--surface); color: var(--text); }
     .picker button { font-size: 1.25rem; min-width: 2.4rem; min-height: 2.4rem; border: 0; background: none; cursor: pointer; }
     .who { flex-basis: 100%; list-style: none; margin: 4px 0 0; padding: 0; font-size: 0.85rem; color: var(--text-muted); }

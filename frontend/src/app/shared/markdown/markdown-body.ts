@@ -31,6 +31,8 @@ const HIGHLIGHT_MAX = 20_000;
     .md-body pre { max-width: 100%; max-height: 24rem; overflow: auto; background: rgba(127, 127, 127, 0.12); padding: 0.5rem; border-radius: 4px; }
     .md-body pre code { background: none; padding: 0; white-space: pre; display: block; }
     .md-body a { color: inherit; text-decoration: underline; }
+    /* Code in my own (dark) bubble sits on a light ground, where the highlighter's colours keep their contrast. */
+    .msg.mine .md-body pre, .msg.mine .md-body :not(pre) > code { background: rgb(255 255 255 / 0.94); color: #1f2328; }
     .md-body .mention { font-weight: 600; color: var(--primary, #2563eb); }
     .msg.mine .md-body .mention { color: inherit; text-decoration: underline; }
     .md-body .mention.me { background: var(--warning-bg, #fef3c7); color: #92400e; border-radius: 3px; padding: 0 2px; }
