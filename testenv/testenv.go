@@ -221,9 +221,10 @@ func New(t testing.TB, kind string, opts ...Option) *Env {
 // NewOnDB builds an application on an existing database (a second node).
 func NewOnDB(t testing.TB, kind string, db *gorm.DB, url string, cfg *configs.Config) *Env {
 	t.Helper()
-	if kind == SQLite {
-		cfg.SQLitePath = filepath.Join(t.TempDir(), "unused.db")
-	}
+	// The SQLite file's folder also holds the development mail outbox
+	// (configs.OutboxDir), on PostgreSQL too: a temporary one, never the
+	// package's source folder.
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "unused.db")
 	if cfg.StorageURL == defaultStorageURL {
 		// Each node of a test its own folder, not data/files in the
 		// package's source; nodes sharing files are given one URL.
