@@ -17,6 +17,7 @@ import (
 	"workcomm/configs"
 	"workcomm/models"
 	"workcomm/testenv"
+	"workcomm/testenv/procmem"
 )
 
 // TestUploadsStreamThroughTheServer sends 10 MiB and 100 MiB (premium's
@@ -70,10 +71,8 @@ func streamedUpload(t *testing.T, env *testenv.Env, u *testenv.User, seed uint64
 	t.Helper()
 	runtime.GC()
 	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		t.Skipf("cannot reset the peak RSS: %v", err)
-	}
-	before, _ := procMem(t)
+	procmem.ResetPeak(t)
+	before, _ := procmem.Read(t)
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -100,31 +99,11 @@ func streamedUpload(t *testing.T, env *testenv.Env, u *testenv.User, seed uint64
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	took := time.Since(start)
-	_, peak := procMem(t)
+	_, peak := procmem.Read(t)
 	if res.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"size":`+strconv.FormatInt(size, 10)) {
 		t.Fatalf("upload of %d bytes: %d %s", size, res.StatusCode, body)
 	}
 	return peak - before, took
-}
-
-// procMem reads the resident set and its peak from /proc/self/status.
-func procMem(t *testing.T) (rss, peak int64) {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
-	}
-	field := func(name string) int64 {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, name+":"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				return kb << 10
-			}
-		}
-		t.Fatalf("%s not in /proc/self/status", name)
-		return 0
-	}
-	return field("VmRSS"), field("VmHWM")
 }
 
 // TestAnAbandonedUploadLeavesNothing: a client that goes away mid-upload

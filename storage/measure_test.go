@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"workcomm/testenv/procmem"
 )
 
 // TestMeasureLargeUpload measures one upload of WORKCOMM_MEASURE_UPLOAD_MIB
@@ -26,15 +28,12 @@ func TestMeasureLargeUpload(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s store) {
 		runtime.GC()
 		debug.FreeOSMemory()
-		// Writing 5 to clear_refs resets the peak (VmHWM) to the current RSS.
-		if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-			t.Skipf("cannot reset the peak RSS: %v", err)
-		}
-		before, _ := memStatus(t)
+		procmem.ResetPeak(t)
+		before, _ := procmem.Read(t)
 		start := time.Now()
 		n, err := s.Put(context.Background(), "measure/original", "application/octet-stream", random(9, size), size)
 		took := time.Since(start)
-		_, peak := memStatus(t)
+		_, peak := procmem.Read(t)
 		if err != nil || n != size {
 			t.Fatalf("Put: %d, %v", n, err)
 		}

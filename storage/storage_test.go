@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"workcomm/apperr"
+	"workcomm/testenv/procmem"
 	"workcomm/testenv/s3env"
 )
 
@@ -309,26 +310,6 @@ func TestAnAbandonedUploadLeavesNothing(t *testing.T) {
 	})
 }
 
-// memStatus reads the resident set and its peak from /proc/self/status.
-func memStatus(t *testing.T) (rss, peak int64) {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
-	}
-	field := func(name string) int64 {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, name+":"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				return kb << 10
-			}
-		}
-		t.Fatalf("%s not in /proc/self/status", name)
-		return 0
-	}
-	return field("VmRSS"), field("VmHWM")
-}
-
 // peakGrowth uploads size pseudo-random bytes to key and returns how much
 // the process's peak resident memory rose above its resident memory before,
 // with the content's hash.
@@ -336,14 +317,11 @@ func peakGrowth(t *testing.T, s store, key string, seed uint64, size int64) (int
 	t.Helper()
 	runtime.GC()
 	debug.FreeOSMemory()
-	// Writing 5 to clear_refs resets the peak (VmHWM) to the current RSS.
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		t.Skipf("cannot reset the peak RSS: %v", err)
-	}
-	before, _ := memStatus(t)
+	procmem.ResetPeak(t)
+	before, _ := procmem.Read(t)
 	sum := sha256.New()
 	n, err := s.Put(context.Background(), key, "application/octet-stream", io.TeeReader(random(seed, size), sum), 100<<20)
-	_, peak := memStatus(t)
+	_, peak := procmem.Read(t)
 	if err != nil || n != size {
 		t.Fatalf("Put: %d, %v", n, err)
 	}
