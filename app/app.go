@@ -159,6 +159,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	go a.Services.Presence.WatchExpired(watch)
 	// Uploads never attached are removed after 24 h, by every node at once.
 	go a.Services.Attachments.RunOrphanJob(watch)
+	// The search index's deferred work is done here, not in some send.
+	go a.Services.Search.RunTidyJob(watch)
 	a.closers = append(a.closers, func() error { stop(); return nil })
 
 	health := &controllers.HealthController{

@@ -18,6 +18,11 @@ type Engine interface {
 	// Find returns a page of the live messages matching r, newest first,
 	// and whether more follow.
 	Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error)
+	// Tidy does, off the send path, the index work an engine would
+	// otherwise leave to some send (PostgreSQL: merging GIN's pending list
+	// into the index). Safe on several nodes at once; nothing is lost if it
+	// never runs, sends only get slower now and then.
+	Tidy(ctx context.Context, db *gorm.DB) error
 }
 
 // Request is one page of a search by a user.

@@ -55,6 +55,10 @@ func (sqliteEngine) Migrate(ctx context.Context, db *gorm.DB) error {
 	})
 }
 
+// Tidy has nothing to do: FTS5 merges its segments as it writes
+// (automerge), in the same transaction, in small steps.
+func (sqliteEngine) Tidy(context.Context, *gorm.DB) error { return nil }
+
 func (sqliteEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
 	// Ordered by the FTS5 rowid: FTS5 yields matches in rowid order itself,
 	// so a page of a common word stops after its first rows.

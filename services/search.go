@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"workcomm/apperr"
 	"workcomm/models"
@@ -76,6 +77,28 @@ func (s *Search) Messages(ctx context.Context, me *models.User, in SearchInput) 
 		next = views.IDCursor(msgs[len(msgs)-1].ID)
 	}
 	return views.NewList(hits, next), nil
+}
+
+// tidyInterval is how often a node does the index work that would
+// otherwise fall on a send (search.Engine.Tidy): at the send ceiling about a
+// megabyte of new index entries a second waits for it.
+const tidyInterval = time.Second
+
+// RunTidyJob tidies the search index every tidyInterval until ctx ends (one
+// goroutine a node; the engine keeps concurrent tidies apart).
+func (s *Search) RunTidyJob(ctx context.Context) {
+	t := time.NewTicker(tidyInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.engine.Tidy(ctx, s.DB); err != nil && ctx.Err() == nil {
+			s.Log.WarnContext(ctx, "search index tidy", "err", err)
+		}
+	}
 }
 
 // parseIn reads the in filter: "private:USERID" or "group:GROUPID". A
