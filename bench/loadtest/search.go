@@ -26,7 +26,7 @@ type searchOptions struct {
 	messages, users, groups, pairs, limit int
 	rates                                 string
 	p99                                   time.Duration
-	seedOnly                              bool
+	seedOnly, seeded                      bool
 }
 
 func (s *searchOptions) register() {
@@ -37,7 +37,8 @@ func (s *searchOptions) register() {
 	flag.IntVar(&s.limit, "search-limit", 20, "search: results per page")
 	flag.StringVar(&s.rates, "search-rates", "", "search: a ramp, queries/s per step, comma-separated (e.g. 50,100,200,400); empty: one step at -rate")
 	flag.DurationVar(&s.p99, "search-p99", 50*time.Millisecond, "search: a step passes with every kind's p99 at most this, no error and 95 % of the rate answered")
-	flag.BoolVar(&s.seedOnly, "search-seed-only", false, "search: seed, then stop (to measure the seeding alone)")
+	flag.BoolVar(&s.seedOnly, "search-seed-only", false, "search: seed, then stop (the seeding's time alone, or to query it again with -search-seeded)")
+	flag.BoolVar(&s.seeded, "search-seeded", false, "search: seed nothing, query as the users of an earlier run named -run")
 }
 
 // Vocabulary of the seeded bodies, as search/bench_test.go's: 12 words a
@@ -159,13 +160,24 @@ func (r *runner) search() error {
 		return err
 	}
 	start := time.Now()
-	users, err := seedSearch(r.ctx, db, o.run, so, r.logf)
+	var users []*user
+	if so.seeded {
+		users, err = seededUsers(r.ctx, db, o.run)
+	} else {
+		users, err = seedSearch(r.ctx, db, o.run, so, r.logf)
+	}
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
 	seedTime := time.Since(start)
-	r.logf("seeded %d messages, %d users, %d groups, %d pairs in %v (load average %s)", so.messages, len(users), so.groups, so.pairs,
-		seedTime.Round(time.Millisecond), loadAverage())
+	if so.seeded {
+		seedTime = 0
+		r.db.WithContext(r.ctx).Raw("SELECT COUNT(*) FROM messages").Scan(&so.messages)
+		r.logf("run %s: %d users in conversations, %d messages stored", o.run, len(users), so.messages)
+	} else {
+		r.logf("seeded %d messages, %d users, %d groups, %d pairs in %v as run %s (load average %s)", so.messages, len(users), so.groups, so.pairs,
+			seedTime.Round(time.Millisecond), o.run, loadAverage())
+	}
 	if so.seedOnly {
 		return nil
 	}
@@ -411,6 +423,28 @@ func seedSearch(ctx context.Context, db *gorm.DB, run string, so *searchOptions,
 		}
 	}
 	return slices.DeleteFunc(users, func(u *user) bool { return !inConv[u.id] }), nil
+}
+
+// seededUsers are the users of an earlier run who belong to a conversation.
+func seededUsers(ctx context.Context, db *gorm.DB, run string) ([]*user, error) {
+	var rows []struct {
+		ID       uint64
+		Username string
+	}
+	err := db.WithContext(ctx).Raw(`SELECT u.id, u.username FROM users u WHERE u.username LIKE ? ESCAPE '\' AND (
+  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id)
+  OR EXISTS (SELECT 1 FROM friendships f WHERE f.user_a_id = u.id OR f.user_b_id = u.id)) ORDER BY u.id`, run+"\\_%").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("no user of run %q in the database (-search-seeded needs the -run of a seeding run)", run)
+	}
+	out := make([]*user, len(rows))
+	for i, r := range rows {
+		out[i] = &user{id: r.ID, username: r.Username}
+	}
+	return out, nil
 }
 
 // seedUsers writes n users as seed does (premium, bcrypt at its minimum cost).
