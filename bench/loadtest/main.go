@@ -7,6 +7,7 @@
 //	loadtest -mode ramp    -database-url postgres://… -pid … -ramp-start 50000 -ramp-step 40000
 //	loadtest -mode idle    -database-url postgres://… -pid … -groups 100 -members 50
 //	loadtest -mode history -database-url postgres://… -pid … -history-messages 1000000 -rate 1000
+//	loadtest -mode search  -database-url postgres://… -pid … -search-messages 1000000 -search-rates 50,100,200,400
 //
 // It seeds users (premium), groups and friendships straight into the
 // server's database (-database-url, or -sqlite-path for the embedded
@@ -52,6 +53,7 @@ type options struct {
 	rampStart, rampStep, rampMax            float64
 	p99Limit                                time.Duration
 	historyMessages, historyLimit           int
+	search                                  searchOptions
 }
 
 func parseFlags() *options {
@@ -59,12 +61,12 @@ func parseFlags() *options {
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL; several, comma-separated, spread the sockets over nodes round-robin (REST goes to the first)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "the server's PostgreSQL, for seeding")
 	flag.StringVar(&o.sqlitePath, "sqlite-path", "", "the server's SQLite file, for seeding (instead of -database-url)")
-	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history")
+	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history | search")
 	flag.StringVar(&o.run, "run", "", "name prefix of this run's users (default: lt + the time)")
 	flag.IntVar(&o.groups, "groups", 10, "groups")
 	flag.IntVar(&o.members, "members", 50, "members per group, each with one group socket")
 	flag.IntVar(&o.senders, "senders", 5, "load: senders per group")
-	flag.Float64Var(&o.rate, "rate", 20, "load: messages/s per sender; history: requests/s")
+	flag.Float64Var(&o.rate, "rate", 20, "load: messages/s per sender; history, search: requests/s")
 	flag.IntVar(&o.pairs, "pairs", 0, "private pairs of friends, each with two private sockets")
 	flag.Float64Var(&o.pairRate, "pair-rate", 1, "messages/s each side of a pair sends")
 	flag.IntVar(&o.body, "body", 100, "message body size in bytes")
@@ -90,6 +92,7 @@ func parseFlags() *options {
 	flag.DurationVar(&o.p99Limit, "p99-limit", 200*time.Millisecond, "ramp: a step passes with end-to-end p99 at most this and no loss")
 	flag.IntVar(&o.historyMessages, "history-messages", 1000000, "history: messages stored in the group read")
 	flag.IntVar(&o.historyLimit, "history-limit", 50, "history: messages per page")
+	o.search.register()
 	flag.Parse()
 	if o.run == "" {
 		o.run = "lt" + strconv.FormatInt(time.Now().Unix()%1e7, 36)
@@ -118,8 +121,10 @@ func main() {
 		err = r.idle()
 	case "history":
 		err = r.history()
+	case "search":
+		err = r.search()
 	default:
-		err = fmt.Errorf("-mode %q: want load, ramp, idle or history", o.mode)
+		err = fmt.Errorf("-mode %q: want load, ramp, idle, history or search", o.mode)
 	}
 	r.closing.Store(true)
 	if err != nil {
