@@ -20,8 +20,12 @@ cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
 out=bench/out
 pg_admin=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
-pg_url=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wc_bench?sslmode=disable}
+# BENCH_DB, BENCH_ADDR and BENCH_PPROF_ADDR let two layouts run side by side
+# (their numbers then share CPU 0: for trying things, not for quoting).
+db=${BENCH_DB:-wc_bench}
+pg_url=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$db?sslmode=disable}
 addr=${BENCH_ADDR:-127.0.0.1:18080}
+pprof=${BENCH_PPROF_ADDR:-127.0.0.1:6060}
 
 # The cluster's postmaster and background processes (not other clients'
 # backends, nor other clusters on the machine).
@@ -39,14 +43,14 @@ start)
   kind=${2:-postgres}
   mkdir -p "$out" bin
   go build -o bin/workcomm . && go build -o bin/loadtest ./bench/loadtest
-  env=(APP_ENV=test PPROF_ADDR=127.0.0.1:6060 LOG_LEVEL=warn
+  env=(APP_ENV=test PPROF_ADDR=$pprof LOG_LEVEL=warn
     JWT_SECRET=bench-secret-bench-secret-bench-secret-0123)
   addrs=("$addr")
   if [ "$kind" = sqlite ]; then
     rm -f "$out"/wc.db*
     env+=(SQLITE_PATH="$out/wc.db")
   else
-    psql "$pg_admin" -qc "DROP DATABASE IF EXISTS wc_bench" -c "CREATE DATABASE wc_bench"
+    psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     # sslmode=disable: on loopback TLS only adds CPU to the server's core.
     env+=(DATABASE_URL="$pg_url")
     for p in $(pg_pids); do taskset -pc 0 "$p" >/dev/null 2>&1 || true; done
@@ -84,7 +88,7 @@ stop)
     rm -f "$out/server.pid"
   fi
   for p in $(pg_pids) $(redis_pids); do taskset -pc "0-$(($(nproc) - 1))" "$p" >/dev/null 2>&1 || true; done
-  psql "$pg_admin" -qc "DROP DATABASE IF EXISTS wc_bench" 2>/dev/null || true
+  psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
   ;;
 *)
   echo "usage: bench/layout.sh start [postgres|sqlite|cluster] | stop" >&2
