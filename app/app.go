@@ -148,6 +148,9 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Services = services.New(core, tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL), services.NewStripeClient(cfg, log))
+	// Closed after the sockets (their last changes are gathered) and before
+	// the broker and the database (the flush needs both).
+	a.closers = append(a.closers, a.Services.Presence.Close)
 
 	endpoints := sockets.New(socketApp{a.Services.Auth, a.Services.Chat, a.Services.Groups, a.Services.Presence}, delivery,
 		sockets.Config{AllowedOrigins: cfg.AllowedOrigins, HandshakeTimeout: cfg.RequestTimeout}, log)
