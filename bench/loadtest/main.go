@@ -7,6 +7,7 @@
 //	loadtest -mode ramp    -database-url postgres://… -pid … -ramp-start 50000 -ramp-step 40000
 //	loadtest -mode idle    -database-url postgres://… -pid … -groups 100 -members 50
 //	loadtest -mode history -database-url postgres://… -pid … -history-messages 1000000 -rate 1000
+//	loadtest -mode storm   -database-url postgres://… -pid … -groups 100 -members 50 -connect-workers 100 -storm-jitter 1s
 //
 // It seeds users (premium), groups and friendships straight into the
 // server's database (-database-url, or -sqlite-path for the embedded
@@ -52,6 +53,9 @@ type options struct {
 	rampStart, rampStep, rampMax            float64
 	p99Limit                                time.Duration
 	historyMessages, historyLimit           int
+	stormJitter, stormDeadline              time.Duration
+	stormPrivate                            bool
+	stormSync                               string
 }
 
 func parseFlags() *options {
@@ -59,7 +63,7 @@ func parseFlags() *options {
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL; several, comma-separated, spread the sockets over nodes round-robin (REST goes to the first)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "the server's PostgreSQL, for seeding")
 	flag.StringVar(&o.sqlitePath, "sqlite-path", "", "the server's SQLite file, for seeding (instead of -database-url)")
-	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history")
+	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history | storm")
 	flag.StringVar(&o.run, "run", "", "name prefix of this run's users (default: lt + the time)")
 	flag.IntVar(&o.groups, "groups", 10, "groups")
 	flag.IntVar(&o.members, "members", 50, "members per group, each with one group socket")
@@ -90,6 +94,10 @@ func parseFlags() *options {
 	flag.DurationVar(&o.p99Limit, "p99-limit", 200*time.Millisecond, "ramp: a step passes with end-to-end p99 at most this and no loss")
 	flag.IntVar(&o.historyMessages, "history-messages", 1000000, "history: messages stored in the group read")
 	flag.IntVar(&o.historyLimit, "history-limit", 50, "history: messages per page")
+	flag.DurationVar(&o.stormJitter, "storm-jitter", time.Second, "storm: each dropped socket comes back after a random wait in [0, this)")
+	flag.DurationVar(&o.stormDeadline, "storm-deadline", 2*time.Minute, "storm: a socket not back by then counts as failed")
+	flag.BoolVar(&o.stormPrivate, "storm-private", true, "storm: each user holds a private socket besides the group one, as a browser does")
+	flag.StringVar(&o.stormSync, "storm-sync", "lists", "storm: after ready, lists (sync the group, then the browser's four list pages) | socket (sync only) | none")
 	flag.Parse()
 	if o.run == "" {
 		o.run = "lt" + strconv.FormatInt(time.Now().Unix()%1e7, 36)
@@ -118,8 +126,10 @@ func main() {
 		err = r.idle()
 	case "history":
 		err = r.history()
+	case "storm":
+		err = r.storm()
 	default:
-		err = fmt.Errorf("-mode %q: want load, ramp, idle or history", o.mode)
+		err = fmt.Errorf("-mode %q: want load, ramp, idle, history or storm", o.mode)
 	}
 	r.closing.Store(true)
 	if err != nil {
