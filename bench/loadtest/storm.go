@@ -158,6 +158,7 @@ func (r *runner) storm() error {
 	r.logf("storm: settling %v before the drop", o.settle)
 	time.Sleep(o.settle)
 	s.presenc.Store(0)
+	s.attempt.Store(0) // the storm's own attempts only
 
 	res := stormResult{Mode: "storm", Users: len(w.all), Sockets: len(socks), Groups: o.groups, Members: o.members,
 		Jitter: o.stormJitter.String(), Sync: o.stormSync, Connect: conn, LoadAverageAtStart: loadAverage()}
