@@ -68,44 +68,84 @@ type PresenceAudience struct {
 }
 
 // PresenceAudiences reads the audience of every user in ids in one query
-// (per presenceChunk ids): FriendIDs and CoMemberIDs for all of them at once,
-// grouped by user. A user with neither is absent from the map.
+// (per presenceChunk ids): what FriendIDs and CoMemberIDs find for each, for
+// all of them at once. A user with neither is absent from the map.
+//
+// Co-members are not joined in the database (a burst of 5,000 users in
+// groups of 50 would return 245,000 pairs): the query returns the changed
+// users' live groups and those groups' members, and the pairs are made here.
 func PresenceAudiences(ctx context.Context, db *gorm.DB, ids []uint64) (map[uint64]*PresenceAudience, error) {
 	out := make(map[uint64]*PresenceAudience, len(ids))
-	for _, part := range chunks(ids) {
-		var rows []struct {
-			Subject uint64
-			Other   uint64
-			Kind    int
+	audience := func(id uint64) *PresenceAudience {
+		a := out[id]
+		if a == nil {
+			a = &PresenceAudience{}
+			out[id] = a
 		}
-		// Kind 0: a friend, both directions of the pair (user_a_id <
-		// user_b_id) through their own index; kind 1: a co-member.
-		err := db.WithContext(ctx).Raw(`
-SELECT f.user_a_id AS subject, f.user_b_id AS other, 0 AS kind FROM friendships f
+		return a
+	}
+	for _, part := range chunks(ids) {
+		// Kind 0: (user, friend), both directions of a pair (stored with
+		// user_a_id < user_b_id), each through its own index. Kind 1: (user,
+		// live group). Kind 2: (group, member) of those groups.
+		rows, err := db.WithContext(ctx).Raw(`
+SELECT 0, f.user_a_id, f.user_b_id FROM friendships f
 JOIN users u ON u.id = f.user_b_id AND u.deleted_at IS NULL
 WHERE f.user_a_id IN ?
 UNION ALL
-SELECT f.user_b_id, f.user_a_id, 0 FROM friendships f
+SELECT 0, f.user_b_id, f.user_a_id FROM friendships f
 JOIN users u ON u.id = f.user_a_id AND u.deleted_at IS NULL
 WHERE f.user_b_id IN ?
 UNION ALL
-SELECT DISTINCT me.user_id, other.user_id, 1 FROM group_members me
+SELECT 1, me.user_id, me.group_id FROM group_members me
 JOIN groups g ON g.id = me.group_id AND g.deleted_at IS NULL
-JOIN group_members other ON other.group_id = me.group_id AND other.user_id <> me.user_id
-WHERE me.user_id IN ?`, part, part, part).Scan(&rows).Error
+WHERE me.user_id IN ?
+UNION ALL
+SELECT 2, m.group_id, m.user_id FROM group_members m
+WHERE m.group_id IN (SELECT me.group_id FROM group_members me
+  JOIN groups g ON g.id = me.group_id AND g.deleted_at IS NULL WHERE me.user_id IN ?)`, part, part, part, part).Rows()
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
-			a := out[r.Subject]
-			if a == nil {
-				a = &PresenceAudience{}
-				out[r.Subject] = a
+		groupsOf := map[uint64][]uint64{}  // changed user → their live groups
+		membersOf := map[uint64][]uint64{} // group → its members
+		for rows.Next() {
+			var kind int
+			var a, b uint64
+			if err := rows.Scan(&kind, &a, &b); err != nil {
+				rows.Close()
+				return nil, err
 			}
-			if r.Kind == 0 {
-				a.Friends = append(a.Friends, r.Other)
-			} else {
-				a.CoMembers = append(a.CoMembers, r.Other)
+			switch kind {
+			case 0:
+				f := audience(a)
+				f.Friends = append(f.Friends, b)
+			case 1:
+				groupsOf[a] = append(groupsOf[a], b)
+			default:
+				membersOf[a] = append(membersOf[a], b)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rows.Close()
+		for user, groups := range groupsOf {
+			n := 0
+			for _, g := range groups {
+				n += len(membersOf[g])
+			}
+			co := make([]uint64, 0, n)
+			for _, g := range groups {
+				for _, m := range membersOf[g] {
+					if m != user {
+						co = append(co, m)
+					}
+				}
+			}
+			if len(co) > 0 {
+				audience(user).CoMembers = co
 			}
 		}
 	}
