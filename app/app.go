@@ -59,13 +59,19 @@ type Options struct {
 // socketApp is the application as the socket layer sees it (sockets.App):
 // the four services whose methods it calls, and nothing else.
 type socketApp struct {
-	*services.Auth     // Authenticate
+	*services.Auth     // AuthenticateSocket
 	*services.Chat     // Send, Typing, MarkRead, History, AllowRequest
 	*services.Groups   // GroupIDsOf
 	*services.Presence // Connected, Disconnected
 }
 
 var _ sockets.App = socketApp{}
+
+// Authenticate checks a handshake's token as REST does, reading only what a
+// socket keeps of its user (services.Auth.AuthenticateSocket).
+func (s socketApp) Authenticate(ctx context.Context, raw string) (*models.User, error) {
+	return s.Auth.AuthenticateSocket(ctx, raw)
+}
 
 // Open builds a node from the configuration. Construction runs one way: the
 // delivery (hubs, broker) first, the services on top of it, the socket

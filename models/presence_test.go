@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"workcomm/apperr"
 	"workcomm/models"
 	"workcomm/testenv"
 )
@@ -169,5 +171,51 @@ func TestPresenceBatchesMatchThePerUserQueries(t *testing.T) {
 				t.Fatal(fmt.Sprint("a in the last chunk: ", s, len(seen), len(aud)))
 			}
 		})
+	})
+}
+
+func TestGetUserIdentityReadsWhatASocketKeeps(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, kind string) {
+		db, _ := testenv.OpenDB(t, kind)
+		ctx := context.Background()
+		if err := models.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		expires := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+		u := &models.User{Username: "Ident", Email: "ident@example.com", DisplayName: "I", PasswordHash: "x",
+			Role: models.RoleAdmin, Plan: models.PlanPremium, PlanExpiresAt: &expires, Banned: true, TokenVersion: 3}
+		plain := &models.User{Username: "plain", Email: "plain@example.com", DisplayName: "P", PasswordHash: "x"}
+		for _, x := range []*models.User{u, plain} {
+			if err := models.CreateUser(ctx, db, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []*models.User{u, plain} {
+			full, err := models.GetUser(ctx, db, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := models.GetUserIdentity(ctx, db, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameExpiry := (got.PlanExpiresAt == nil) == (full.PlanExpiresAt == nil) &&
+				(got.PlanExpiresAt == nil || got.PlanExpiresAt.Equal(*full.PlanExpiresAt))
+			if got.ID != full.ID || got.Username != full.Username || got.Role != full.Role || got.Plan != full.Plan ||
+				!sameExpiry || got.Banned != full.Banned || got.TokenVersion != full.TokenVersion {
+				t.Fatalf("identity %+v, want the fields of %+v", got, full)
+			}
+			if got.Email != "" || got.PasswordHash != "" {
+				t.Fatalf("identity carries more than it needs: %+v", got)
+			}
+		}
+		if err := db.Delete(&models.User{}, u.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []uint64{u.ID, 999999} {
+			if _, err := models.GetUserIdentity(ctx, db, id); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("user %d (deleted or unknown): %v, want not found", id, err)
+			}
+		}
 	})
 }
