@@ -85,17 +85,20 @@ type stormResult struct {
 	SyncErrors     uint64            `json:"syncErrors"`
 	PresenceFrames uint64            `json:"presenceFramesReceived"`
 	// The server and the database during the storm (drop to all synced).
-	Seconds              float64            `json:"seconds"`
-	ServerCPU            float64            `json:"serverCpuCores"`
-	ServerCPUSeconds     float64            `json:"serverCpuSeconds"`
-	ServerPeakRSSMB      float64            `json:"serverPeakRssMiB"`
-	DatabaseCPU          float64            `json:"databaseCpuCores"`
-	DatabaseCPUSeconds   float64            `json:"databaseCpuSeconds"`
-	ToolCPU              float64            `json:"toolCpuCores"`
-	CPUBusy              map[string]float64 `json:"cpuBusy"`
-	LoadAverageAtStart   string             `json:"loadAverageAtStart"`
-	LoadAverageAtEnd     string             `json:"loadAverageAtEnd"`
-	SyncedDefinitionNote string             `json:"synced"`
+	Seconds            float64 `json:"seconds"`
+	ServerCPU          float64 `json:"serverCpuCores"`
+	ServerCPUSeconds   float64 `json:"serverCpuSeconds"`
+	ServerPeakRSSMB    float64 `json:"serverPeakRssMiB"`
+	DatabaseCPU        float64 `json:"databaseCpuCores"`
+	DatabaseCPUSeconds float64 `json:"databaseCpuSeconds"`
+	// DatabaseCPUFailedReads: samples of the backends that failed (the
+	// database too busy to answer within pgSamplePeriod).
+	DatabaseCPUFailedReads int                `json:"databaseCpuFailedReads"`
+	ToolCPU                float64            `json:"toolCpuCores"`
+	CPUBusy                map[string]float64 `json:"cpuBusy"`
+	LoadAverageAtStart     string             `json:"loadAverageAtStart"`
+	LoadAverageAtEnd       string             `json:"loadAverageAtEnd"`
+	SyncedDefinitionNote   string             `json:"synced"`
 }
 
 // stormRun is the state of one storm.
@@ -171,7 +174,7 @@ func (r *runner) storm() error {
 	busy := cpuBusy(cpus)
 	proc := r.proc.window()
 	self := (&procSampler{pids: []int{os.Getpid()}}).window()
-	dbCPU := r.dbCPU()
+	dbCPU := r.pgCPU()
 
 	s.drop = time.Now()
 	for _, k := range socks {
@@ -203,8 +206,8 @@ func (r *runner) storm() error {
 	_, peak := proc()
 	res.ServerPeakRSSMB = float64(peak) / (1 << 20)
 	res.ServerCPUSeconds = res.ServerCPU * res.Seconds
-	res.DatabaseCPU = dbCPU()
-	res.DatabaseCPUSeconds = res.DatabaseCPU * res.Seconds
+	res.DatabaseCPUSeconds, res.DatabaseCPUFailedReads = dbCPU()
+	res.DatabaseCPU = res.DatabaseCPUSeconds / res.Seconds
 	res.ToolCPU, _ = self()
 	res.CPUBusy = busy()
 	res.LoadAverageAtEnd = loadAverage()
@@ -490,4 +493,77 @@ func loadAverage() string {
 	}
 	f := strings.Fields(string(b))
 	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// pgSamplePeriod is how often the storm reads its database's backends: a
+// backend that ends between two reads loses at most this much of its CPU.
+const pgSamplePeriod = 500 * time.Millisecond
+
+// pgCPU follows the PostgreSQL backends serving the run's database (from
+// pg_stat_activity, their CPU from /proc) through a storm, sampling them
+// every pgSamplePeriod, so that backends which start or end meanwhile are
+// counted (a single read at each end misses those). It returns a function
+// that stops it and reports the CPU seconds used, and how many reads failed.
+func (r *runner) pgCPU() func() (seconds float64, failedReads int) {
+	if r.db == nil || r.databaseKind() != "postgres" {
+		return func() (float64, int) { return 0, 0 }
+	}
+	base, last := map[int]time.Duration{}, map[int]time.Duration{}
+	failed := 0
+	sample := func(first bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), pgSamplePeriod)
+		defer cancel()
+		var pids []int
+		if err := r.db.WithContext(ctx).Raw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Scan(&pids).Error; err != nil {
+			failed++
+			return
+		}
+		for _, pid := range pids {
+			c, err := procCPU(pid)
+			if err != nil {
+				continue
+			}
+			if _, seen := base[pid]; !seen {
+				if first {
+					base[pid] = c
+				} else {
+					base[pid] = 0 // started during the storm: all of it counts
+				}
+			}
+			last[pid] = c
+		}
+	}
+	sample(true)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(pgSamplePeriod)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				sample(false)
+				return
+			case <-t.C:
+				sample(false)
+			}
+		}
+	}()
+	return func() (float64, int) {
+		close(stop)
+		<-done
+		var used time.Duration
+		for pid, c := range last {
+			used += c - base[pid]
+		}
+		return used.Seconds(), failed
+	}
+}
+
+// databaseKind is postgres or sqlite, from the run's connection.
+func (r *runner) databaseKind() string {
+	if r.db != nil && r.db.Dialector.Name() == "postgres" {
+		return "postgres"
+	}
+	return "sqlite"
 }
