@@ -59,13 +59,19 @@ type Options struct {
 // socketApp is the application as the socket layer sees it (sockets.App):
 // the four services whose methods it calls, and nothing else.
 type socketApp struct {
-	*services.Auth     // Authenticate
+	*services.Auth     // AuthenticateSocket
 	*services.Chat     // Send, Typing, MarkRead, History, AllowRequest
 	*services.Groups   // GroupIDsOf
 	*services.Presence // Connected, Disconnected
 }
 
 var _ sockets.App = socketApp{}
+
+// Authenticate checks a handshake's token as REST does, reading only what a
+// socket keeps of its user (services.Auth.AuthenticateSocket).
+func (s socketApp) Authenticate(ctx context.Context, raw string) (*models.User, error) {
+	return s.Auth.AuthenticateSocket(ctx, raw)
+}
 
 // Open builds a node from the configuration. Construction runs one way: the
 // delivery (hubs, broker) first, the services on top of it, the socket
@@ -148,6 +154,9 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Services = services.New(core, tokens.NewManager(cfg.JWTSecret, cfg.AccessTokenTTL), services.NewStripeClient(cfg, log))
+	// Closed after the sockets (their last changes are gathered) and before
+	// the broker and the database (the flush needs both).
+	a.closers = append(a.closers, a.Services.Presence.Close)
 
 	endpoints := sockets.New(socketApp{a.Services.Auth, a.Services.Chat, a.Services.Groups, a.Services.Presence}, delivery,
 		sockets.Config{AllowedOrigins: cfg.AllowedOrigins, HandshakeTimeout: cfg.RequestTimeout}, log)

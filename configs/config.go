@@ -87,6 +87,12 @@ type Config struct {
 	// stalled database answers 503 instead of holding the client forever. It
 	// is longer than one Stripe call (20 s), so a slow PaymentIntent completes.
 	RequestTimeout time.Duration
+	// PresenceWindow (PRESENCE_WINDOW, default 200ms) is how long presence
+	// changes are gathered before they are announced together: a burst of
+	// connects (a node restart) costs one write and one publish per window
+	// instead of one per user, and a user who drops and comes back within it
+	// announces nothing. 0 announces each change at once.
+	PresenceWindow time.Duration
 }
 
 // Production reports APP_ENV=production.
@@ -163,6 +169,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	durVar("SHUTDOWN_TIMEOUT", 20*time.Second, &c.ShutdownTimeout)
 	durVar("READINESS_DRAIN", 0, &c.ReadinessDrainGap)
 	durVar("REQUEST_TIMEOUT", 30*time.Second, &c.RequestTimeout)
+	durVar("PRESENCE_WINDOW", 200*time.Millisecond, &c.PresenceWindow)
 	durVar("SMTP_TIMEOUT", wcmail.DefaultTimeout, &c.SMTPTimeout)
 	if c.RequestTimeout == 0 {
 		errs = append(errs, errors.New("REQUEST_TIMEOUT: must be more than 0"))

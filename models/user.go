@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,6 +93,28 @@ func GetUser(ctx context.Context, db *gorm.DB, id uint64) (*User, error) {
 		return nil, notFound(err, "user")
 	}
 	return &u, nil
+}
+
+// GetUserIdentity loads what a socket keeps of a live user (id, username,
+// role, plan and its expiry, banned, token version: the caller's identity
+// for the chat services) in one indexed read of those columns, without the
+// rest of the row. The socket handshake runs it once per connection.
+func GetUserIdentity(ctx context.Context, db *gorm.DB, id uint64) (*User, error) {
+	u := &User{}
+	var expires sql.NullTime
+	err := db.WithContext(ctx).Raw(`SELECT id, username, role, plan, plan_expires_at, banned, token_version
+FROM users WHERE id = ? AND deleted_at IS NULL`, id).Row().
+		Scan(&u.ID, &u.Username, &u.Role, &u.Plan, &expires, &u.Banned, &u.TokenVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.ErrNotFound, "user not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if expires.Valid {
+		u.PlanExpiresAt = &expires.Time
+	}
+	return u, nil
 }
 
 // GetUserUnscoped loads a user, deleted or not.

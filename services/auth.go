@@ -204,11 +204,23 @@ func (a *Auth) openSession(ctx context.Context, u *models.User, family string) (
 // Authenticate resolves an access token to its live, unbanned user, checking
 // the token version so that a ban, delete or role change applies at once.
 func (a *Auth) Authenticate(ctx context.Context, raw string) (*models.User, error) {
+	return a.authenticate(ctx, raw, models.GetUser)
+}
+
+// AuthenticateSocket is Authenticate for a socket's handshake, with the same
+// checks (signature and expiry, deleted, banned, token version), reading
+// only the columns a socket keeps of its user (models.GetUserIdentity): a
+// node restart brings every socket of the company back at once.
+func (a *Auth) AuthenticateSocket(ctx context.Context, raw string) (*models.User, error) {
+	return a.authenticate(ctx, raw, models.GetUserIdentity)
+}
+
+func (a *Auth) authenticate(ctx context.Context, raw string, load func(context.Context, *gorm.DB, uint64) (*models.User, error)) (*models.User, error) {
 	id, ver, err := a.tokens.Verify(raw)
 	if err != nil {
 		return nil, apperr.New(apperr.ErrUnauthorized, "access token is invalid or expired")
 	}
-	u, err := models.GetUser(ctx, a.DB, id)
+	u, err := load(ctx, a.DB, id)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, apperr.New(apperr.ErrUnauthorized, "access token is invalid or expired")
 	}

@@ -17,6 +17,27 @@ const presenceTimeout = 10 * time.Second
 // to co-members on the group socket, with when the user was last seen.
 type Presence struct {
 	*Core
+	batch *presenceBatch // nil: each change is announced at once
+}
+
+// newPresence builds the domain; changes are gathered for
+// Config.PresenceWindow before they are announced (presenceBatch).
+func newPresence(core *Core) *Presence {
+	p := &Presence{Core: core}
+	if core.Config != nil && core.Config.PresenceWindow > 0 {
+		p.batch = newPresenceBatch(p, core.Config.PresenceWindow)
+	}
+	return p
+}
+
+// Close announces the changes still gathered; changes after it are
+// announced at once. app.Open closes it after the sockets, before the
+// database and the broker.
+func (p *Presence) Close() error {
+	if p.batch != nil {
+		p.batch.close()
+	}
+	return nil
 }
 
 // Connected records a socket of the user opening and announces them online
@@ -38,8 +59,18 @@ func (p *Presence) settle(ctx context.Context, userID uint64, online, changed bo
 		p.Log.WarnContext(ctx, "presence update failed", "user_id", userID, "err", err)
 	}
 	if changed {
-		p.announce(ctx, userID, online)
+		p.change(ctx, userID, online)
 	}
+}
+
+// change announces that the user came online or went offline: with the
+// other changes of its window, or at once without one.
+func (p *Presence) change(ctx context.Context, userID uint64, online bool) {
+	if p.batch != nil {
+		p.batch.add(ctx, userID, online)
+		return
+	}
+	p.announce(ctx, map[uint64]bool{userID: online})
 }
 
 // WatchExpired announces offline the users whose node died with their
@@ -56,7 +87,7 @@ func (p *Presence) WatchExpired(ctx context.Context) {
 				return
 			}
 			actx, cancel := context.WithTimeout(ctx, presenceTimeout)
-			p.announce(actx, id, false)
+			p.change(actx, id, false)
 			cancel()
 		}
 	}
@@ -69,40 +100,6 @@ func (p *Presence) OnlineCount(ctx context.Context) int {
 		p.Log.WarnContext(ctx, "presence unavailable", "err", err)
 	}
 	return n
-}
-
-// announce records when the user was last seen and tells their friends'
-// private sockets and their co-members' group sockets, in one publish.
-func (p *Presence) announce(ctx context.Context, userID uint64, online bool) {
-	now := p.now()
-	if err := models.TouchLastSeen(ctx, p.DB, userID, now); err != nil {
-		p.Log.WarnContext(ctx, "last seen not recorded", "user_id", userID, "err", err)
-		return
-	}
-	u, err := models.GetUserUnscoped(ctx, p.DB, userID)
-	if err != nil {
-		p.Log.WarnContext(ctx, "last seen not recorded", "user_id", userID, "err", err)
-		return
-	}
-	friends, err := models.FriendIDs(ctx, p.DB, userID)
-	if err != nil {
-		p.Log.WarnContext(ctx, "presence audience unavailable", "user_id", userID, "err", err)
-		return
-	}
-	coMembers, err := models.CoMemberIDs(ctx, p.DB, userID)
-	if err != nil {
-		p.Log.WarnContext(ctx, "presence audience unavailable", "user_id", userID, "err", err)
-		return
-	}
-	data := views.NewPresence(userID, online, u.LastSeenAt)
-	var evs []Event
-	if len(friends) > 0 {
-		evs = append(evs, Event{Socket: PrivateSocket, Users: friends, Type: EventPresence, Data: data})
-	}
-	if len(coMembers) > 0 {
-		evs = append(evs, Event{Socket: GroupSocket, Users: coMembers, Type: EventPresence, Data: data})
-	}
-	p.Publisher.Publish(ctx, evs...)
 }
 
 // introductions are the events that tell each of a and b the other's

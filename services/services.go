@@ -36,7 +36,7 @@ type Services struct {
 // New builds the domains on core; tok signs access tokens, stripe is nil
 // when payments are off.
 func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
-	presence := &Presence{Core: core}
+	presence := newPresence(core)
 	return &Services{
 		Core:     core,
 		Auth:     &Auth{Core: core, tokens: tok},

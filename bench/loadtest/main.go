@@ -8,6 +8,7 @@
 //	loadtest -mode idle    -database-url postgres://… -pid … -groups 100 -members 50
 //	loadtest -mode history -database-url postgres://… -pid … -history-messages 1000000 -rate 1000
 //	loadtest -mode search  -database-url postgres://… -pid … -search-messages 1000000 -search-rates 50,100,200,400
+//	loadtest -mode storm   -database-url postgres://… -pid … -groups 100 -members 50 -connect-workers 100 -storm-jitter 1s
 //
 // It seeds users (premium), groups and friendships straight into the
 // server's database (-database-url, or -sqlite-path for the embedded
@@ -54,6 +55,9 @@ type options struct {
 	p99Limit                                time.Duration
 	historyMessages, historyLimit           int
 	search                                  searchOptions
+	stormJitter, stormDeadline              time.Duration
+	stormPrivate                            bool
+	stormSync                               string
 }
 
 func parseFlags() *options {
@@ -61,7 +65,7 @@ func parseFlags() *options {
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL; several, comma-separated, spread the sockets over nodes round-robin (REST goes to the first)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "the server's PostgreSQL, for seeding")
 	flag.StringVar(&o.sqlitePath, "sqlite-path", "", "the server's SQLite file, for seeding (instead of -database-url)")
-	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history | search")
+	flag.StringVar(&o.mode, "mode", "load", "load | ramp | idle | history | search | storm")
 	flag.StringVar(&o.run, "run", "", "name prefix of this run's users (default: lt + the time)")
 	flag.IntVar(&o.groups, "groups", 10, "groups")
 	flag.IntVar(&o.members, "members", 50, "members per group, each with one group socket")
@@ -93,6 +97,10 @@ func parseFlags() *options {
 	flag.IntVar(&o.historyMessages, "history-messages", 1000000, "history: messages stored in the group read")
 	flag.IntVar(&o.historyLimit, "history-limit", 50, "history: messages per page")
 	o.search.register()
+	flag.DurationVar(&o.stormJitter, "storm-jitter", time.Second, "storm: each dropped socket comes back after a random wait in [0, this)")
+	flag.DurationVar(&o.stormDeadline, "storm-deadline", 2*time.Minute, "storm: a socket not back by then counts as failed")
+	flag.BoolVar(&o.stormPrivate, "storm-private", true, "storm: each user holds a private socket besides the group one, as a browser does")
+	flag.StringVar(&o.stormSync, "storm-sync", "lists", "storm: after ready, lists (sync the group, then the browser's four list pages) | socket (sync only) | none")
 	flag.Parse()
 	if o.run == "" {
 		o.run = "lt" + strconv.FormatInt(time.Now().Unix()%1e7, 36)
@@ -123,8 +131,10 @@ func main() {
 		err = r.history()
 	case "search":
 		err = r.search()
+	case "storm":
+		err = r.storm()
 	default:
-		err = fmt.Errorf("-mode %q: want load, ramp, idle, history or search", o.mode)
+		err = fmt.Errorf("-mode %q: want load, ramp, idle, history, search or storm", o.mode)
 	}
 	r.closing.Store(true)
 	if err != nil {

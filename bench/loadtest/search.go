@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -298,16 +297,6 @@ func (r *runner) reportSearch(res searchResult) {
 	}
 	r.logf("  server: %.2f cores, peak RSS %.1f MiB; database %.2f cores; busy %s; load average %s",
 		res.ServerCPU, res.ServerPeakRSSMB, res.DatabaseCPU, fmtBusy(res.CPUBusy), res.LoadAverage)
-}
-
-// loadAverage is the machine's 1, 5 and 15 minute load averages.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // checkSearchIndex fails unless the server has created its search index:

@@ -283,3 +283,14 @@ func cpuBusy(cpus []int) func() map[string]float64 {
 		return out
 	}
 }
+
+// loadAverage is the first three fields of /proc/loadavg: how busy the
+// machine was, to read the figures by.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
