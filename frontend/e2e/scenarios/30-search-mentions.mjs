@@ -37,12 +37,19 @@ async function api(user) {
   const { accessToken, user: me } = await res.json();
   return {
     id: me.id,
+    /** post sends one request, waiting out a 429 as its Retry-After says (messages: 20 a second, burst 40). */
     async post(path, body) {
-      const r = await fetch(`${BASE}/api/v1${path}`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` }, body: JSON.stringify(body),
-      });
-      assert(r.ok, `POST ${path}: ${r.status}`);
-      return r.json();
+      for (let attempt = 0; ; attempt++) {
+        const r = await fetch(`${BASE}/api/v1${path}`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` }, body: JSON.stringify(body),
+        });
+        if (r.status === 429 && attempt < 5) {
+          await new Promise((ok) => setTimeout(ok, 1000 * Math.max(1, Number(r.headers.get('Retry-After')) || 1)));
+          continue;
+        }
+        assert(r.ok, `POST ${path}: ${r.status}`);
+        return r.json();
+      }
     },
   };
 }
