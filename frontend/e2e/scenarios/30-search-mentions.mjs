@@ -1,8 +1,10 @@
 // Find and be told (issue 13), in two browsers: a mention notifies the other browser (its context granted the
 // Notification permission, the tab reported hidden) and counts in its tab title and mention badge; the search
 // box (Ctrl+K) finds an older message and opens it in place, highlighted; a reply shows its quoted original and
-// a click on the quote brings the original into view; on a 390×844 phone the search box and its results fit.
-import { BASE, step, assert, tid, visible, newUserPage, register, befriend, openChatWith, messageWithText, send, newUser, run } from '../lib.mjs';
+// a click on the quote brings the original into view; a hit (and a quoted original) older than the loaded page
+// opens in the history page around it (?around=, never paging back with ?before=), newer pages load from there and
+// a live message is not glued under the old window; on a 390×844 phone the search box and its results fit.
+import { BASE, PASSWORD, step, assert, tid, visible, newUserPage, register, befriend, openChatWith, messageWithText, send, newUser, run } from '../lib.mjs';
 
 const alice = newUser('sma');
 const bob = newUser('smb');
@@ -24,6 +26,42 @@ async function watchNotifications(context) {
     window.Notification = Recorded;
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__e2eHidden === true });
   });
+}
+
+/** api signs in through REST (a session of its own, apart from the browser's) and calls the API as that user. */
+async function api(user) {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: user.username, password: PASSWORD }),
+  });
+  assert(res.ok, `REST login of ${user.username}: ${res.status}`);
+  const { accessToken, user: me } = await res.json();
+  return {
+    id: me.id,
+    /** post sends one request, waiting out a 429 as its Retry-After says (messages: 20 a second, burst 40). */
+    async post(path, body) {
+      for (let attempt = 0; ; attempt++) {
+        const r = await fetch(`${BASE}/api/v1${path}`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` }, body: JSON.stringify(body),
+        });
+        if (r.status === 429 && attempt < 5) {
+          await new Promise((ok) => setTimeout(ok, 1000 * Math.max(1, Number(r.headers.get('Retry-After')) || 1)));
+          continue;
+        }
+        assert(r.ok, `POST ${path}: ${r.status}`);
+        return r.json();
+      }
+    },
+  };
+}
+
+/** historyRequests records the history pages a page asks for (their query strings). */
+function historyRequests(page) {
+  const seen = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (/\/api\/v1\/chat\/(private|groups)\/\d+\/messages$/.test(url.pathname) && req.method() === 'GET') seen.push(url.search);
+  });
+  return seen;
 }
 
 export default async function searchMentions(browser) {
@@ -85,6 +123,45 @@ export default async function searchMentions(browser) {
     await B.page.waitForFunction(() => document.title === 'WorkComm', null, { timeout: 15000 });
   });
 
+  await step('a hit older than the loaded page opens in the page around it; newer pages follow; live messages wait', pages, async () => {
+    // 60 more messages through REST: the hit falls out of the latest page (50).
+    const restA = await api(alice);
+    const restB = await api(bob);
+    for (let i = 0; i < 60; i++) await restA.post(`/chat/private/${restB.id}/messages`, { body: `bulk message ${i}` });
+    // A fresh load of B: nothing but the latest page in memory.
+    await B.page.reload();
+    await openChatWith(B.page, alice.displayName);
+    await visible(messageWithText(B.page, 'bulk message 59'), 'the newest message on B');
+    assert((await messageWithText(B.page, word).count()) === 0, 'the old message is already loaded: the test proves nothing');
+    const pagesAsked = historyRequests(B.page);
+    await B.page.locator('body').click();
+    await B.page.keyboard.press('Control+k');
+    await B.page.locator(tid('search-input')).fill(word.slice(0, 8));
+    await B.page.locator(tid('search-hit')).first().click();
+    const target = messageWithText(B.page, word);
+    await visible(target, 'the old hit in its conversation');
+    await B.page.waitForFunction(() => !!document.querySelector('[data-testid="message-item"].highlight'), null, { timeout: 15000 });
+    assert(await target.evaluate((el) => el.classList.contains('highlight')), 'the old hit is not the highlighted one');
+    assert(pagesAsked.some((q) => q.includes('around=')), `no ?around= page: ${JSON.stringify(pagesAsked)}`);
+    assert(!pagesAsked.some((q) => q.includes('before=')), `paged back with ?before=: ${JSON.stringify(pagesAsked)}`);
+    await visible(B.page.locator(tid('load-newer')), 'the way to newer messages under the old window');
+
+    // A live message now is not shown under the old window…
+    await send(A.page, 'live while B reads the past');
+    await visible(messageWithText(A.page, 'live while B reads the past'), 'the live message on A');
+    await B.page.waitForTimeout(1500);
+    assert((await messageWithText(B.page, 'live while B reads the past').count()) === 0, 'the live message is glued under the old window');
+    // …newer pages load from the window (?after=) until the end, where it shows, every seq once and in order.
+    for (let i = 0; i < 5 && (await B.page.locator(tid('load-newer')).count()) > 0; i++) {
+      await B.page.locator(tid('load-newer')).click().catch(() => undefined);
+      await B.page.waitForTimeout(500);
+    }
+    assert(pagesAsked.some((q) => q.includes('after=')), `no ?after= page: ${JSON.stringify(pagesAsked)}`);
+    await visible(messageWithText(B.page, 'live while B reads the past'), 'the live message once the window reached the end');
+    const seqs = await B.page.locator(tid('message-item')).evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))).filter(Boolean));
+    assert(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1), `seqs with a gap or a duplicate: ${seqs.join(',')}`);
+  });
+
   await step('a reply quotes its original, and a click on the quote brings the original into view', pages, async () => {
     await messageWithText(B.page, word).locator(tid('message-reply')).click();
     await visible(B.page.locator(tid('reply-strip')), 'the quote strip in the composer');
@@ -94,7 +171,15 @@ export default async function searchMentions(browser) {
     const quote = reply.locator(tid('reply-quote'));
     await visible(quote, 'the quoted original above the reply on A');
     assert((await quote.innerText()).includes(word), 'the quote does not show the original');
+    // A fresh load of A: the original, 60 messages back, is not loaded; the quote opens the page around it.
+    await A.page.reload();
+    await openChatWith(A.page, bob.displayName);
+    const asked = historyRequests(A.page);
+    await visible(reply, 'the reply on A after a reload');
+    assert((await messageWithText(A.page, word).count()) === 0, 'the original is already loaded on A');
     await quote.click();
+    await visible(messageWithText(A.page, word), 'the quoted original on A');
+    assert(asked.some((q) => q.includes('around=')) && !asked.some((q) => q.includes('before=')), `A's pages: ${JSON.stringify(asked)}`);
     await A.page.waitForFunction(() => !!document.querySelector('[data-testid="message-item"].highlight'), null, { timeout: 15000 });
     assert(await messageWithText(A.page, word).evaluate((el) => el.classList.contains('highlight')), 'the original is not highlighted');
   });

@@ -4,6 +4,7 @@ import { Subscription, firstValueFrom } from 'rxjs';
 import { Message } from '../api/models';
 import { AuthService } from '../auth/auth.service';
 import { I18nService } from '../i18n/i18n.service';
+import { FaviconBadge } from '../layout/favicon-badge';
 import { readUserItem, writeUserItem } from '../util/user-storage';
 import { ChatLists } from './chat-lists';
 import { ChatService } from './chat.service';
@@ -24,7 +25,8 @@ export function tabTitle(unread: number): string {
 /**
  * ChatTell tells the user about messages: unread mentions per conversation (the server's count, plus what
  * arrived live since, none for the conversation on screen), mute per conversation (stored on the server, so
- * every device agrees; another device's change arrives as settings.updated), the unread total in the tab title, and, once the user opted in, a browser notification
+ * every device agrees; another device's change arrives as settings.updated), the unread total in the tab title
+ * and on the favicon (muted conversations count their mentions only), and, once the user opted in, a browser notification
  * (when the tab is hidden) and a sound for a message of an unmuted conversation or one that mentions them.
  */
 @Injectable({ providedIn: 'root' })
@@ -38,6 +40,7 @@ export class ChatTell {
   private readonly people = inject(People);
   private readonly i18n = inject(I18nService);
   private readonly title = inject(Title);
+  private readonly favicon = inject(FaviconBadge);
   private subs: Subscription[] = [];
 
   private readonly liveMentions = signal<Record<ConversationKey, number>>({});
@@ -65,8 +68,20 @@ export class ChatTell {
     return out;
   });
 
+  /**
+   * The unread total the browser tab tells (title and favicon badge): every unread message of an unmuted
+   * conversation, and of a muted one only those that mention me (they still notify, see onMessage).
+   */
+  readonly tabUnread = computed(() =>
+    this.conversations.entries().reduce((n, c) => n + (this.muted(c.key) ? this.mentions(c.key) : c.unread), 0),
+  );
+
   constructor() {
-    effect(() => this.title.setTitle(tabTitle(this.conversations.totalUnread())));
+    effect(() => {
+      const n = this.tabUnread();
+      this.title.setTitle(tabTitle(n));
+      void this.favicon.show(n);
+    });
     // A new server list replaces what was counted live; the conversation on screen has none.
     effect(() => {
       this.serverMentions();
@@ -119,6 +134,7 @@ export class ChatTell {
     this.liveMentions.set({});
     this.mutedOverride.set({});
     this.title.setTitle(APP_TITLE);
+    void this.favicon.show(0);
   }
 
   /** setNotify opts in (asking the browser's permission then, on the user's click) or out. */

@@ -51,9 +51,13 @@ export class ChatService {
     return this.http.get<Group>(`${API}/chat/groups/${id}`);
   }
 
-  /** history: the latest page, or the page just below `before` (paging upwards). */
-  history(key: ConversationKey, opts: { before?: number; after?: number; limit?: number } = {}): Observable<MessagePage> {
+  /**
+   * history: the latest page, the page just below `before` (paging upwards), just above `after` (paging
+   * newer), or centred on `around` (an old message to show; its hasMore: newer messages follow).
+   */
+  history(key: ConversationKey, opts: { before?: number; after?: number; around?: number; limit?: number } = {}): Observable<MessagePage> {
     let params = new HttpParams().set('limit', String(opts.limit ?? 50));
+    if (opts.around) params = params.set('around', String(opts.around));
     if (opts.before) params = params.set('before', String(opts.before));
     if (opts.after) params = params.set('after', String(opts.after));
     return this.http

@@ -1,8 +1,12 @@
 import { TestBed } from '@angular/core/testing';
-import { msg } from '../testing/fakes';
+import { FakeWebSocket, msg, settle } from '../testing/fakes';
 import { useChatSession } from '../testing/chat-session';
 import { ChatHistory } from './history';
+import { ReplyAndJump } from './reply-and-jump';
 import { ChatSockets } from './socket/chat-sockets';
+
+const URL = '/api/v1/chat/private/2/messages';
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i, from + i));
 
 describe('ChatHistory', () => {
   const chat = useChatSession();
@@ -34,6 +38,118 @@ describe('ChatHistory', () => {
     expect(history.of('g:7').loading).toBe(true);
     chat.http.expectOne((r) => r.url === '/api/v1/chat/groups/7/messages').flush({ error: { code: 'internal', message: '' } }, { status: 500, statusText: 'Oops' });
     await loading;
-    expect(history.of('g:7')).toEqual({ loaded: false, loading: false, hasMore: false, error: true });
+    expect(history.of('g:7')).toEqual({ loaded: false, loading: false, hasMore: false, hasNewer: false, error: true });
+  });
+
+  describe('jumping to an old message', () => {
+    async function opened(): Promise<{ history: ChatHistory; rj: ReplyAndJump; sockets: ChatSockets; ws: FakeWebSocket }> {
+      const history = TestBed.inject(ChatHistory);
+      const rj = TestBed.inject(ReplyAndJump);
+      const sockets = TestBed.inject(ChatSockets);
+      chat.store.start();
+      chat.flushLists();
+      const ws = FakeWebSocket.instances[0];
+      ws.accept();
+      chat.flushLists();
+      await settle();
+      const opening = chat.store.open('u:2');
+      chat.http.expectOne((r) => r.url === URL).flush({ items: range(151, 200), hasMore: true });
+      await opening;
+      return { history, rj, sockets, ws };
+    }
+
+    it('shows a loaded message where it is, with no request', async () => {
+      const { rj } = await opened();
+      await expect(rj.load('u:2', 160)).resolves.toBe(true);
+    });
+
+    it('loads the page around a message out of the window in one request, never paging back with before', async () => {
+      const { history, rj, sockets, ws } = await opened();
+      const jump = rj.load('u:2', 10);
+      await settle();
+      const req = chat.http.expectOne((r) => r.url === URL);
+      expect(req.request.params.get('around')).toBe('10');
+      expect(req.request.params.has('before')).toBe(false);
+      req.flush({ items: range(1, 50), hasMore: true });
+      await expect(jump).resolves.toBe(true);
+      // The window replaced the latest page: nothing older than seq 1, newer ones not loaded.
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(1, 50).map((m) => m.seq));
+      expect(history.of('u:2')).toMatchObject({ hasMore: false, hasNewer: true, loading: false });
+      expect(sockets.for('u:2').isDetached('u:2')).toBe(true);
+
+      // A live message waits aside, without a sync of the 150 between.
+      ws.receive({ type: 'message.new', data: { message: msg(201, 201) } });
+      expect(sockets.messages('u:2').at(-1)?.seq).toBe(50);
+      chat.flushAllLists(); // a message from a conversation not in the list reloads it
+      expect(ws.sentOfType('sync')).toEqual([]);
+
+      // Paging newer from the window's top, with after, until the end.
+      const newer = history.loadNewer('u:2');
+      const p1 = chat.http.expectOne((r) => r.url === URL);
+      expect(p1.request.params.get('after')).toBe('50');
+      p1.flush({ items: range(51, 100), hasMore: true });
+      await newer;
+      expect(history.of('u:2').hasNewer).toBe(true);
+      const last = history.loadNewer('u:2');
+      const p2 = chat.http.expectOne((r) => r.url === URL);
+      expect(p2.request.params.get('after')).toBe('100');
+      p2.flush({ items: range(101, 200), hasMore: false });
+      await last;
+      // The end: attached again, the live message joined, a sync from the top catches anything in between.
+      expect(history.of('u:2').hasNewer).toBe(false);
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(1, 201).map((m) => m.seq));
+      expect(ws.sentOfType('sync').map((f) => f.data.conversations)).toEqual([[{ toUserId: 2, afterSeq: 201 }]]);
+    });
+
+    it('pages older from the window with before, and goes back to the latest page on demand', async () => {
+      const { history, rj, sockets } = await opened();
+      const jump = rj.load('u:2', 80);
+      await settle();
+      chat.http.expectOne((r) => r.url === URL && r.params.get('around') === '80').flush({ items: range(55, 104), hasMore: true });
+      await jump;
+      expect(history.of('u:2')).toMatchObject({ hasMore: true, hasNewer: true });
+      const older = history.loadOlder('u:2');
+      chat.http.expectOne((r) => r.url === URL && r.params.get('before') === '55').flush({ items: range(5, 54), hasMore: true });
+      await older;
+      expect(sockets.messages('u:2')[0].seq).toBe(5);
+
+      const back = history.backToLatest('u:2');
+      const latest = chat.http.expectOne((r) => r.url === URL);
+      expect(latest.request.params.keys()).toEqual(['limit']);
+      latest.flush({ items: range(151, 200), hasMore: true });
+      await back;
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(151, 200).map((m) => m.seq));
+      expect(history.of('u:2')).toMatchObject({ hasMore: true, hasNewer: false });
+      expect(sockets.for('u:2').isDetached('u:2')).toBe(false);
+    });
+
+    it('joins an around page that reaches the newest message to what is loaded, with no gap to mark', async () => {
+      const { history, rj, sockets } = await opened();
+      const jump = rj.load('u:2', 140);
+      await settle();
+      chat.http.expectOne((r) => r.url === URL && r.params.get('around') === '140').flush({ items: range(115, 164), hasMore: false });
+      await expect(jump).resolves.toBe(true);
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(115, 200).map((m) => m.seq));
+      expect(history.of('u:2')).toMatchObject({ hasMore: true, hasNewer: false });
+      expect(sockets.for('u:2').isDetached('u:2')).toBe(false);
+    });
+
+    it('waits for the opening page before deciding that a jump needs the around page', async () => {
+      const history = TestBed.inject(ChatHistory);
+      const rj = TestBed.inject(ReplyAndJump);
+      const opening = history.loadLatest('u:2');
+      const jump = rj.load('u:2', 190);
+      chat.http.expectOne((r) => r.url === URL).flush({ items: range(151, 200), hasMore: true });
+      await opening;
+      await expect(jump).resolves.toBe(true);
+    });
+
+    it('answers false when the message is not there (deleted conversation, failed page)', async () => {
+      const { rj } = await opened();
+      const jump = rj.load('u:2', 3);
+      await settle();
+      chat.http.expectOne((r) => r.url === URL && r.params.get('around') === '3').flush({ error: { code: 'internal', message: '' } }, { status: 500, statusText: 'Oops' });
+      await expect(jump).resolves.toBe(false);
+    });
   });
 });

@@ -48,11 +48,19 @@ export function missingBelow(list: readonly Message[], seq: number): number | nu
 /**
  * MessageLists holds the confirmed messages of every conversation of one socket, as a signal: each list in
  * ascending seq, no duplicates, whatever mix of live frames, sync replays and REST pages fed it.
+ *
+ * A list is normally attached: it runs without a gap up to the newest message, and live messages extend it.
+ * A list replaced by an old window (a search hit's `around` page) is detached: newer messages exist that it
+ * does not hold, so a live message would leave a hole; it must not be glued on, nor start a `sync` of all
+ * that lies between. Paging newer (`after`) reaches the end and attaches it again.
  */
 export class MessageLists {
   private readonly state = signal<Record<ConversationKey, Message[]>>({});
+  private readonly detachedState = signal<Record<ConversationKey, true>>({});
   /** Every conversation's messages. */
   readonly all = this.state.asReadonly();
+  /** The conversations whose list is an old window, with newer messages not held. */
+  readonly detached = this.detachedState.asReadonly();
 
   /** of is one conversation's messages (empty when none). */
   of(key: ConversationKey): readonly Message[] {
@@ -71,6 +79,35 @@ export class MessageLists {
   merge(key: ConversationKey, incoming: readonly Message[]): void {
     if (incoming.length === 0) return;
     this.state.update((all) => ({ ...all, [key]: mergeMessages(all[key] ?? [], incoming) }));
+  }
+
+  /** isDetached tells whether a conversation's list stops short of its newest messages (see the class). */
+  isDetached(key: ConversationKey): boolean {
+    return !!this.detachedState()[key];
+  }
+
+  /**
+   * replace puts a window in place of what a conversation held (the `around` page of an old message);
+   * detached says that newer messages exist beyond it.
+   */
+  replace(key: ConversationKey, messages: readonly Message[], detached: boolean): void {
+    this.state.update((all) => ({ ...all, [key]: mergeMessages([], messages) }));
+    this.setDetached(key, detached);
+  }
+
+  /** attach marks a conversation's list as reaching its newest message again. */
+  attach(key: ConversationKey): void {
+    this.setDetached(key, false);
+  }
+
+  private setDetached(key: ConversationKey, detached: boolean): void {
+    if (this.isDetached(key) === detached) return;
+    this.detachedState.update((all) => {
+      const next = { ...all };
+      if (detached) next[key] = true;
+      else delete next[key];
+      return next;
+    });
   }
 
   /** patch replaces one message, wherever it is held, by fn of it (a reaction changed). */
@@ -98,5 +135,6 @@ export class MessageLists {
 
   clear(): void {
     this.state.set({});
+    this.detachedState.set({});
   }
 }

@@ -4,6 +4,7 @@ import { apiError } from '../api/api-paths';
 import { Message, SendExtras } from '../api/models';
 import { ChatActivity } from './chat-activity';
 import { ChatService } from './chat.service';
+import { ChatHistory } from './history';
 import { Conversations } from './conversations';
 import { ConversationKey } from './conversation-key';
 import { ChatSockets } from './socket/chat-sockets';
@@ -20,6 +21,7 @@ export class MessageSender {
   private readonly sockets = inject(ChatSockets);
   private readonly conversations = inject(Conversations);
   private readonly activity = inject(ChatActivity);
+  private readonly history = inject(ChatHistory);
   private readonly fallbackTimers = new Set<ReturnType<typeof setTimeout>>();
   private running = false;
 
@@ -37,6 +39,8 @@ export class MessageSender {
   send(key: ConversationKey, body: string, extras: SendExtras = {}): void {
     const text = body.trim();
     if ((!text && !extras.attachmentIds?.length) || this.conversations.readOnly(key)) return;
+    // Written under an old window (a search hit), the message shows with the latest ones, so go there.
+    if (this.history.of(key).hasNewer) void this.history.backToLatest(key);
     const clientMsgId = this.sockets.for(key).send(key, text, extras);
     this.activity.sent(key);
     this.scheduleRestFallback(key, clientMsgId, SEND_FALLBACK_MS);

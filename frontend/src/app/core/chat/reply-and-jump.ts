@@ -4,9 +4,6 @@ import { ConversationKey } from './conversation-key';
 import { ChatHistory } from './history';
 import { ChatSockets } from './socket/chat-sockets';
 
-/** How many older pages a jump loads at most to reach a message (100 messages each). */
-export const MAX_JUMP_PAGES = 50;
-
 /** A message to bring into view and highlight. */
 export interface JumpRequest {
   key: ConversationKey;
@@ -17,8 +14,8 @@ export interface JumpRequest {
 
 /**
  * ReplyAndJump holds the message each composer answers (its quote strip) and the message to bring into view
- * (a search hit, a quoted original). A jump loads history until the message is there: pages upwards from what
- * is loaded, so the list never has a gap.
+ * (a search hit, a quoted original). A message already loaded is shown where it is; any other is reached in
+ * one request, the history page around it (ChatHistory.loadAround), never by paging back to it.
  */
 @Injectable({ providedIn: 'root' })
 export class ReplyAndJump {
@@ -42,16 +39,16 @@ export class ReplyAndJump {
     this.jumpState.set({ key, seq, at: Date.now() });
   }
 
-  /** load pages the history until seq is loaded; false when it cannot be reached. */
+  /** load makes sure seq is loaded: the latest page first, else the page around it; false when it cannot be. */
   async load(key: ConversationKey, seq: number): Promise<boolean> {
     await this.history.loadLatest(key);
-    for (let i = 0; i < MAX_JUMP_PAGES; i++) {
-      const oldest = this.sockets.messages(key)[0];
-      if (oldest && oldest.seq <= seq) return true;
-      if (!this.history.of(key).hasMore) return false;
-      await this.history.loadOlder(key);
-    }
-    return false;
+    if (this.holds(key, seq)) return true;
+    await this.history.loadAround(key, seq);
+    return this.holds(key, seq);
+  }
+
+  private holds(key: ConversationKey, seq: number): boolean {
+    return this.sockets.messages(key).some((m) => m.seq === seq);
   }
 
   reset(): void {

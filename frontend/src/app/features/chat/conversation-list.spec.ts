@@ -67,4 +67,30 @@ describe('ConversationList', () => {
     expect(rows[1].querySelector('[data-testid="avatar-img"]')).toBeNull();
     expect(rows[1].querySelector('[data-testid="avatar-initials"]')?.textContent).toBe('U2');
   });
+
+  it('shows mentions apart from unread, and marks a muted conversation', async () => {
+    store.start();
+    const team = (id: number, unread: number, mentions: number, muted: boolean) => ({
+      id, name: `Team ${id}`, description: '', ownerId: 1, createdAt: '', unread, mentions, muted, lastMessage: null,
+    });
+    http.expectOne(firstPage('/api/v1/chat/private')).flush({ items: [], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/chat/groups')).flush({ items: [team(7, 5, 2, true), team(8, 3, 0, false)], nextCursor: null });
+    http.expectOne(firstPage('/api/v1/friends')).flush({ items: [], nextCursor: null });
+    http.expectOne(REQUESTS_URL).flush({ incoming: [], outgoing: [] });
+    await settle();
+    const fixture = TestBed.createComponent(ConversationList);
+    await fixture.whenStable();
+    fixture.detectChanges();
+    const el = fixture.nativeElement as HTMLElement;
+    const row = (name: string) => [...el.querySelectorAll('li')].find((li) => li.textContent!.includes(name))!;
+    const muted = row('Team 7');
+    expect(muted.querySelector('[data-testid="mention-badge"]')!.textContent!.trim()).toBe('@2');
+    expect(muted.querySelector('[data-testid="unread-badge"]')!.textContent!.trim()).toBe('5');
+    expect(muted.querySelector('[data-testid="unread-badge"]')!.classList).toContain('quiet');
+    expect(muted.querySelector('[data-testid="muted-mark"]')).not.toBeNull();
+    const plain = row('Team 8');
+    expect(plain.querySelector('[data-testid="mention-badge"]')).toBeNull();
+    expect(plain.querySelector('[data-testid="muted-mark"]')).toBeNull();
+    expect(plain.querySelector('[data-testid="unread-badge"]')!.classList).not.toContain('quiet');
+  });
 });

@@ -8,6 +8,8 @@ import { WEBSOCKET_FACTORY } from '../../core/socket/websocket';
 import { REQUESTS_URL, firstPage } from '../../core/testing/chat-session';
 import { FakeWebSocket, fakeUser, settle } from '../../core/testing/fakes';
 import { ChatStore } from '../../core/chat/chat-store.service';
+import { ReplyAndJump } from '../../core/chat/reply-and-jump';
+import { msg } from '../../core/testing/fakes';
 import { MessagePane } from './message-pane';
 
 describe('MessagePane', () => {
@@ -81,4 +83,69 @@ describe('MessagePane', () => {
     expect(q(el, 'read-only-notice')).toBeNull();
     expect(q(el, 'peer-presence')!.getAttribute('data-online')).toBe('false');
   });
+
+  it('offers mute and unmute in the header, stored on the server', async () => {
+    const el = await show('u:2');
+    const button = q(el, 'mute-toggle') as HTMLButtonElement;
+    expect(button.textContent!.trim()).toBe('Mute');
+    expect(button.getAttribute('aria-pressed')).toBe('false');
+    button.click();
+    const req = http.expectOne((r) => r.url === '/api/v1/chat/private/2/settings');
+    expect(req.request.method).toBe('PATCH');
+    expect(req.request.body).toEqual({ muted: true });
+    req.flush({ muted: true });
+    await settle();
+    fixture!.detectChanges();
+    expect(button.textContent!.trim()).toBe('Unmute');
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    button.click();
+    http.expectOne((r) => r.url === '/api/v1/chat/private/2/settings' && r.body.muted === false).flush({ muted: false });
+    await settle();
+    fixture!.detectChanges();
+    expect(button.textContent!.trim()).toBe('Mute');
+  });
+
+  it('shows an old hit in the window around it, with the way to newer messages and back to the latest', async () => {
+    const URL = '/api/v1/chat/private/2/messages';
+    const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => msg(a + i, a + i));
+    // jsdom lays nothing out: scrolling into view is a no-op to record.
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView ??= scrolled;
+    const opening = store.open('u:2');
+    http.expectOne((r) => r.url === URL).flush({ items: range(151, 200), hasMore: true });
+    await opening;
+    const el = await show('u:2');
+    expect(q(el, 'load-newer')).toBeNull();
+
+    TestBed.inject(ReplyAndJump).jumpTo('u:2', 10);
+    fixture!.detectChanges();
+    await settle();
+    const around = http.expectOne((r) => r.url === URL);
+    expect(around.request.params.get('around')).toBe('10');
+    around.flush({ items: range(1, 50), hasMore: true });
+    await settle();
+    fixture!.detectChanges();
+    await settle();
+    fixture!.detectChanges(); // the highlight is set after the rows render
+    const seqs = [...el.querySelectorAll('[data-testid="message-item"]')].map((li) => Number(li.getAttribute('data-seq')));
+    expect(seqs[0]).toBe(1);
+    expect(seqs.at(-1)).toBe(50);
+    expect(el.querySelector('[data-seq="10"]')!.classList).toContain('highlight');
+    expect(scrolled).toHaveBeenCalledWith({ block: 'center' });
+    expect(q(el, 'load-older')).toBeNull();
+    expect(q(el, 'load-newer')).not.toBeNull();
+
+    (q(el, 'jump-latest') as HTMLButtonElement).click();
+    const latest = http.expectOne((r) => r.url === URL);
+    expect(latest.request.params.has('around')).toBe(false);
+    latest.flush({ items: range(151, 200), hasMore: true });
+    await settle();
+    fixture!.detectChanges();
+    expect(q(el, 'load-newer')).toBeNull();
+    expect(q(el, 'load-older')).not.toBeNull();
+    expect(el.querySelector('[data-seq="10"]')).toBeNull();
+    // The read marks went through REST (no socket in this spec).
+    for (const r of http.match((r) => r.url === '/api/v1/chat/private/2/read')) r.flush(null);
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
+  }, 20_000); // renders a hundred rows: slow on a busy machine
 });

@@ -255,6 +255,20 @@ export class MessagePane {
     if (!el) return;
     this.stick = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
     if (el.scrollTop < 40 && this.history().hasMore && !this.history().loading) void this.loadOlder();
+    // An old window (a search hit): reaching its bottom brings the next newer page, not a jump to the end.
+    else if (this.stick && this.history().hasNewer && !this.history().loading && !this.jumping) void this.loadNewer();
+  }
+
+  protected async loadNewer(): Promise<void> {
+    await this.chatHistory.loadNewer(this.key());
+  }
+
+  /** jumpToLatest leaves an old window for the latest messages, at the bottom. */
+  protected async jumpToLatest(): Promise<void> {
+    this.jumping = false;
+    this.stick = true;
+    await this.chatHistory.backToLatest(this.key());
+    afterNextRender(() => this.scrollIfStuck(), { injector: this.injector });
   }
 
   protected async loadOlder(): Promise<void> {
@@ -308,6 +322,7 @@ export class MessagePane {
 
   private scrollIfStuck(): void {
     const el = this.scroller()?.nativeElement;
-    if (el && this.stick && !this.jumping) el.scrollTop = el.scrollHeight;
+    // Under an old window the bottom is not the end: new rows there are a newer page, read from where it is.
+    if (el && this.stick && !this.jumping && !this.history().hasNewer) el.scrollTop = el.scrollHeight;
   }
 }

@@ -202,6 +202,49 @@ describe('socket services', () => {
     expect(ws.sentOfType('sync').map((f) => f.data.conversations)).toEqual([[{ toUserId: 2, afterSeq: 2 }]]);
   });
 
+  it('keeps live messages aside under an old window, and joins them (then syncs) when it reaches the end', async () => {
+    const { svc, ws } = connected();
+    const seen: number[] = [];
+    svc.events.subscribe((ev) => ev.type === 'message' && seen.push(ev.message.seq));
+    svc.ingest('u:2', [msg(99, 99), msg(100, 100)]);
+    // A search hit far back: the window around it replaces what was there.
+    svc.showWindow('u:2', [msg(10, 10), msg(11, 11), msg(12, 12)], true);
+    expect(svc.isDetached('u:2')).toBe(true);
+    expect(svc.detached()).toEqual({ 'u:2': true });
+    expect(svc.messages()['u:2'].map((m) => m.seq)).toEqual([10, 11, 12]);
+
+    // A live message is not glued under the old window, nor does it sync everything in between…
+    ws.receive({ type: 'message.new', data: { message: msg(101, 101) } });
+    ws.receive({ type: 'message.new', data: { message: msg(101, 101) } });
+    // …an edit of it waits aside too; an edit of a message in the window applies.
+    ws.receive({ type: 'message.updated', data: { message: msg(101, 101, { body: 'edited', editedAt: '2026-01-02T00:00:00Z' }) } });
+    ws.receive({ type: 'message.updated', data: { message: msg(11, 11, { body: 'fixed', editedAt: '2026-01-02T00:00:00Z' }) } });
+    expect(svc.messages()['u:2'].map((m) => m.seq)).toEqual([10, 11, 12]);
+    expect(svc.messages()['u:2'][1].body).toBe('fixed');
+    expect(ws.sentOfType('sync')).toEqual([]);
+    // …but it is news all the same (counts, notifications), once.
+    expect(seen).toEqual([101]);
+
+    // A reconnect does not resume an old window either.
+    ws.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    const ws2 = FakeWebSocket.last();
+    ws2.accept();
+    expect(ws2.sentOfType('sync')).toEqual([]);
+
+    // Paging newer reached the end: the window attaches, takes what was kept aside, and syncs from its top.
+    svc.ingest('u:2', Array.from({ length: 88 }, (_, i) => msg(13 + i, 13 + i)));
+    svc.attach('u:2');
+    expect(svc.isDetached('u:2')).toBe(false);
+    const list = svc.messages()['u:2'];
+    expect(list.length).toBe(92);
+    expect(list[list.length - 1]).toMatchObject({ seq: 101, body: 'edited' });
+    expect(ws2.sentOfType('sync').map((f) => f.data.conversations)).toEqual([[{ toUserId: 2, afterSeq: 101 }]]);
+    // Live messages extend it again.
+    ws2.receive({ type: 'message.new', data: { message: msg(102, 102) } });
+    expect(svc.messages()['u:2'].at(-1)?.seq).toBe(102);
+  });
+
   it('stops for good when the refresh is refused (banned or revoked), and forgets what it held', async () => {
     const { svc, ws } = connected();
     ws.receive({ type: 'message.new', data: { message: msg(1, 1) } });

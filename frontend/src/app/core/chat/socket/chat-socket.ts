@@ -6,10 +6,13 @@ import { SocketConnection, SocketStatus } from '../../socket/socket-connection';
 import { WEBSOCKET_FACTORY } from '../../socket/websocket';
 import { newId } from '../../util/id';
 import { ConversationKey, ConversationKind, groupKey, idOf, kindOf, privateKey } from '../conversation-key';
-import { MessageLists, missingBelow } from '../message-list';
+import { MessageLists, mergeMessages, missingBelow } from '../message-list';
 import { ConversationResolver } from './conversation-resolver';
 import { Outbox, PendingMessage } from './outbox';
 import { TypingTracker } from './typing-tracker';
+
+/** How many live messages a detached conversation keeps aside at most (attach's `sync` brings any others). */
+const HELD_MAX = 200;
 
 /** Events for stores that keep lists (unread counts, conversation order, group membership). */
 export type SocketEvent =
@@ -69,11 +72,15 @@ export class ChatSocket {
   private readonly readsState = signal<Record<ConversationKey, Record<number, number>>>({});
   private readonly presenceState = signal<Record<number, 'online' | 'offline'>>({});
   private readonly lastSeenState = signal<Record<number, string>>({});
+  /** Live messages of a detached conversation, kept aside until its window reaches the end again. */
+  private held: Record<ConversationKey, Message[]> = {};
 
   /** Connection state. */
   readonly status: Signal<SocketStatus>;
   /** Confirmed messages per conversation key, ascending seq, no duplicates. */
   readonly messages = this.lists.all;
+  /** The conversations shown as an old window (newer messages not loaded; see MessageLists). */
+  readonly detached = this.lists.detached;
   /** Unacknowledged messages per conversation key, oldest first. */
   readonly pending = this.outbox.pending;
   /** Who is typing: key → userId → expiry time (ms). */
@@ -160,6 +167,7 @@ export class ChatSocket {
     this.typingTracker.clear();
     this.resolver.clear();
     this.lists.clear();
+    this.held = {};
     this.outbox.clear();
     this.readsState.set({});
     this.presenceState.set({});
@@ -230,6 +238,35 @@ export class ChatSocket {
     this.lists.merge(key, messages);
   }
 
+  /**
+   * showWindow replaces a conversation's messages by a history page around an old message (a search hit);
+   * newer: more messages follow the page. Then the list is detached: live messages wait aside (see attach).
+   */
+  showWindow(key: ConversationKey, messages: readonly Message[], newer: boolean): void {
+    for (const m of messages) this.resolver.learn(m.conversation, key);
+    delete this.held[key];
+    this.lists.replace(key, messages, newer);
+  }
+
+  /** isDetached tells whether a conversation is shown as an old window. */
+  isDetached(key: ConversationKey): boolean {
+    return this.lists.isDetached(key);
+  }
+
+  /**
+   * attach: the window reached the newest message (paging newer). The live messages kept aside join it, and
+   * a `sync` from its top brings whatever arrived in between (what is already held comes back unnoticed).
+   */
+  attach(key: ConversationKey): void {
+    if (!this.lists.isDetached(key)) return;
+    this.lists.attach(key);
+    this.lists.merge(key, this.held[key] ?? []);
+    delete this.held[key];
+    const target = this.target(key);
+    const afterSeq = this.lists.lastSeq(key);
+    if (target && afterSeq > 0 && this.connection.ready) this.sync([{ ...target, afterSeq }]);
+  }
+
   /** learnConversation tells the socket which key a server conversation belongs to. */
   learnConversation(ref: ConversationRef, key: ConversationKey): void {
     this.resolver.learn(ref, key);
@@ -270,9 +307,25 @@ export class ChatSocket {
   /** accept merges a committed message of ours and tells the stores when it is new. */
   private accept(key: ConversationKey, message: Message): void {
     this.resolver.learn(message.conversation, key);
-    const known = this.lists.has(key, message.id);
-    this.lists.merge(key, [message]);
+    const inList = this.lists.has(key, message.id);
+    const known = inList || this.isHeld(key, message.id);
+    if (inList || !this.holdIfDetached(key, message)) this.lists.merge(key, [message]);
     if (!known) this.events.next({ type: 'message', key, message });
+  }
+
+  /**
+   * holdIfDetached keeps a new message of a detached conversation aside rather than gluing it under an old
+   * window; true when it did. Bounded: past HELD_MAX the oldest go, and attach's `sync` brings them back.
+   */
+  private holdIfDetached(key: ConversationKey, message: Message): boolean {
+    if (!this.lists.isDetached(key)) return false;
+    const list = this.held[key] ?? [];
+    this.held[key] = mergeMessages(list, [message]).slice(-HELD_MAX);
+    return true;
+  }
+
+  private isHeld(key: ConversationKey, messageId: number): boolean {
+    return !!this.held[key]?.some((m) => m.id === messageId);
   }
 
   /** applyOwnReaction records our own reaction once the server took it. */
@@ -299,6 +352,8 @@ export class ChatSocket {
   private onReady(): void {
     const conversations: Record<string, number>[] = [];
     for (const key of this.lists.keys()) {
+      // An old window has nothing to resume: paging newer brings the rest, then attach syncs.
+      if (this.lists.isDetached(key)) continue;
       const target = this.target(key);
       const afterSeq = this.lists.lastSeq(key);
       if (target && afterSeq > 0) conversations.push({ ...target, afterSeq });
@@ -329,13 +384,16 @@ export class ChatSocket {
       this.events.next({ type: 'unknown-conversation', conversation: message.conversation });
       return;
     }
-    const known = this.lists.has(key, message.id);
+    const inList = this.lists.has(key, message.id);
+    const known = inList || this.isHeld(key, message.id);
     // An edit of a message we never loaded: history will bring it when needed.
     if (!isNew && !known) return;
-    const missing = missingBelow(this.lists.of(key), message.seq);
     // Our own message echoed (other tab, or ack lost): it is no longer pending.
     if (message.clientMsgId) this.outbox.settle(key, message.clientMsgId);
-    this.lists.merge(key, [message]);
+    // Under an old window a new message (or an edit of one kept aside) waits aside: no gap to glue over, nothing to sync.
+    const held = !inList && this.holdIfDetached(key, message);
+    const missing = held ? null : missingBelow(this.lists.of(key), message.seq);
+    if (!held) this.lists.merge(key, [message]);
     if (!isNew) return;
     this.typingTracker.stopped(key, message.senderId);
     if (known) return;
