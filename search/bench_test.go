@@ -33,15 +33,9 @@ func BenchmarkFindLatency(b *testing.B) {
 	}
 	for _, kind := range []string{testenv.SQLite, testenv.Postgres} {
 		b.Run(fmt.Sprintf("db=%s/messages=%d", kind, n), func(b *testing.B) {
-			if kind == testenv.Postgres {
-				testenv.RequirePostgresOrSkip(b)
-			}
-			db, _ := testenv.OpenDB(b, kind)
+			db := openIndexed(b, kind)
 			ctx := context.Background()
 			engine := search.For(db)
-			if err := models.Migrate(ctx, db, func(tx *gorm.DB) error { return engine.Migrate(ctx, tx) }); err != nil {
-				b.Fatal(err)
-			}
 			userID := seed(b, ctx, db, n)
 			for _, q := range []string{"rare", "w7", "w1", `"w3 w4"`} {
 				b.Run("q="+q, func(b *testing.B) {
@@ -72,14 +66,8 @@ func BenchmarkFindLatency(b *testing.B) {
 // group of one user, one in 10,000 with the word "rare"; it returns the user.
 func seed(b *testing.B, ctx context.Context, db *gorm.DB, n int) uint64 {
 	b.Helper()
-	u := &models.User{Username: "bench", Email: "bench@example.com", DisplayName: "Bench", PasswordHash: "x"}
-	if err := models.CreateUser(ctx, db, u); err != nil {
-		b.Fatal(err)
-	}
-	g := &models.Group{Name: "bench", OwnerID: u.ID}
-	if err := models.CreateGroup(ctx, db, g, []models.GroupMember{{UserID: u.ID, Role: models.GroupRoleOwner, JoinedAt: time.Now()}}); err != nil {
-		b.Fatal(err)
-	}
+	u := newUser(b, db, "bench")
+	g := newGroup(b, db, "bench", u)
 	r := rand.New(rand.NewPCG(1, 2))
 	word := func() string {
 		// Squared: small numbers (w0, w1, …) are far more frequent, as in text.
@@ -99,12 +87,7 @@ func seed(b *testing.B, ctx context.Context, db *gorm.DB, n int) uint64 {
 			}
 			msgs = append(msgs, &models.Message{SenderID: u.ID, Body: strings.Join(words, " ")})
 		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			return models.InsertBatch(ctx, tx, []*models.ConvMessages{{Type: models.ConvGroup, ID: g.ID, Msgs: msgs}}, time.Now().UTC())
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		insert(b, db, g, msgs)
 	}
 	if models.IsPostgres(db) {
 		// Steady state: statistics known and the GIN pending list merged, as

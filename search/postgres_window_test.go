@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"gorm.io/gorm"
 
 	"workcomm/models"
 	"workcomm/search"
@@ -24,25 +21,17 @@ import (
 // answer worked out in Go: each match once, newest first, only from the
 // caller's groups.
 func TestPostgresPagesAreTheNewestMatches(t *testing.T) {
-	testenv.RequirePostgresOrSkip(t)
-	db, _ := testenv.OpenDB(t, testenv.Postgres)
+	db := openIndexed(t, testenv.Postgres)
 	ctx := context.Background()
 	engine := search.For(db)
-	if err := models.Migrate(ctx, db, func(tx *gorm.DB) error { return engine.Migrate(ctx, tx) }); err != nil {
-		t.Fatal(err)
-	}
 	me, other := newUser(t, db, "me"), newUser(t, db, "other")
 	var groups []*models.Group
 	for i := range 4 {
-		g := &models.Group{Name: fmt.Sprintf("g%d", i), OwnerID: other.ID}
-		members := []models.GroupMember{{UserID: other.ID, Role: models.GroupRoleOwner, JoinedAt: time.Now()}}
 		if i < 3 { // the caller is in three of the four
-			members = append(members, models.GroupMember{UserID: me.ID, Role: models.GroupRoleMember, JoinedAt: time.Now()})
+			groups = append(groups, newGroup(t, db, fmt.Sprintf("g%d", i), other, me))
+		} else {
+			groups = append(groups, newGroup(t, db, fmt.Sprintf("g%d", i), other))
 		}
-		if err := models.CreateGroup(ctx, db, g, members); err != nil {
-			t.Fatal(err)
-		}
-		groups = append(groups, g)
 	}
 	type stored struct {
 		id, group, sender uint64
@@ -71,11 +60,7 @@ func TestPostgresPagesAreTheNewestMatches(t *testing.T) {
 			if len(msgs) == 0 {
 				continue
 			}
-			if err := db.Transaction(func(tx *gorm.DB) error {
-				return models.InsertBatch(ctx, tx, []*models.ConvMessages{{Type: models.ConvGroup, ID: g.ID, Msgs: msgs}}, time.Now().UTC())
-			}); err != nil {
-				t.Fatal(err)
-			}
+			insert(t, db, g, msgs)
 			for _, m := range msgs {
 				all = append(all, stored{id: m.ID, group: g.ID, sender: m.SenderID, words: strings.Fields(m.Body)})
 			}
@@ -148,13 +133,4 @@ func TestPostgresPagesAreTheNewestMatches(t *testing.T) {
 			}
 		}
 	}
-}
-
-func newUser(t *testing.T, db *gorm.DB, name string) *models.User {
-	t.Helper()
-	u := &models.User{Username: name, Email: name + "@example.com", DisplayName: name, PasswordHash: "x"}
-	if err := models.CreateUser(context.Background(), db, u); err != nil {
-		t.Fatal(err)
-	}
-	return u
 }

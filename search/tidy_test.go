@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -20,16 +19,10 @@ import (
 func TestTidyMergesThePendingListAndLosesNothing(t *testing.T) {
 	for _, kind := range []string{testenv.SQLite, testenv.Postgres} {
 		t.Run(kind, func(t *testing.T) {
-			if kind == testenv.Postgres {
-				testenv.RequirePostgresOrSkip(t)
-			}
-			db, _ := testenv.OpenDB(t, kind)
+			db := openIndexed(t, kind)
 			ctx := context.Background()
 			engine := search.For(db)
-			if err := models.Migrate(ctx, db, func(tx *gorm.DB) error { return engine.Migrate(ctx, tx) }); err != nil {
-				t.Fatal(err)
-			}
-			userID := seedWords(t, ctx, db, 600)
+			userID := seedWords(t, db, 600)
 
 			find := func() int {
 				t.Helper()
@@ -85,16 +78,10 @@ func TestTidyMergesThePendingListAndLosesNothing(t *testing.T) {
 
 // seedWords stores n messages in one group of a new user, one in three
 // holding the word "needle", in batches as the group commit writes them.
-func seedWords(t *testing.T, ctx context.Context, db *gorm.DB, n int) uint64 {
+func seedWords(t *testing.T, db *gorm.DB, n int) uint64 {
 	t.Helper()
-	u := &models.User{Username: "tidy", Email: "tidy@example.com", DisplayName: "Tidy", PasswordHash: "x"}
-	if err := models.CreateUser(ctx, db, u); err != nil {
-		t.Fatal(err)
-	}
-	g := &models.Group{Name: "tidy", OwnerID: u.ID}
-	if err := models.CreateGroup(ctx, db, g, []models.GroupMember{{UserID: u.ID, Role: models.GroupRoleOwner, JoinedAt: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
+	u := newUser(t, db, "tidy")
+	g := newGroup(t, db, "tidy", u)
 	for done := 0; done < n; done += 50 {
 		msgs := make([]*models.Message, 0, 50)
 		for i := done; i < min(n, done+50); i++ {
@@ -104,12 +91,7 @@ func seedWords(t *testing.T, ctx context.Context, db *gorm.DB, n int) uint64 {
 			}
 			msgs = append(msgs, &models.Message{SenderID: u.ID, Body: body})
 		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			return models.InsertBatch(ctx, tx, []*models.ConvMessages{{Type: models.ConvGroup, ID: g.ID, Msgs: msgs}}, time.Now().UTC())
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		insert(t, db, g, msgs)
 	}
 	return u.ID
 }
