@@ -60,6 +60,17 @@ type options struct {
 	stormSync                               string
 }
 
+// cpuList is -cpus as numbers (the CPUs whose busy time is reported).
+func (o *options) cpuList() []int {
+	var cpus []int
+	for _, c := range strings.Split(o.cpus, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(c)); err == nil {
+			cpus = append(cpus, n)
+		}
+	}
+	return cpus
+}
+
 func parseFlags() *options {
 	o := &options{}
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL; several, comma-separated, spread the sockets over nodes round-robin (REST goes to the first)")
@@ -459,13 +470,7 @@ func (r *runner) step(w *world, n, senders int, rate float64) stepResult {
 	r.mu.Lock()
 	clear(r.refused)
 	r.mu.Unlock()
-	cpus := []int{}
-	for _, c := range strings.Split(o.cpus, ",") {
-		if n, err := strconv.Atoi(strings.TrimSpace(c)); err == nil {
-			cpus = append(cpus, n)
-		}
-	}
-	busy := cpuBusy(cpus)
+	busy := cpuBusy(o.cpuList())
 	proc := r.proc.window()
 	self := (&procSampler{pids: []int{os.Getpid()}}).window()
 	dbCPU := r.dbCPU()

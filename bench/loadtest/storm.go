@@ -165,13 +165,7 @@ func (r *runner) storm() error {
 
 	res := stormResult{Mode: "storm", Users: len(w.all), Sockets: len(socks), Groups: o.groups, Members: o.members,
 		Jitter: o.stormJitter.String(), Sync: o.stormSync, Connect: conn, LoadAverageAtStart: loadAverage()}
-	cpus := []int{}
-	for _, c := range strings.Split(o.cpus, ",") {
-		if n, err := strconv.Atoi(strings.TrimSpace(c)); err == nil {
-			cpus = append(cpus, n)
-		}
-	}
-	busy := cpuBusy(cpus)
+	busy := cpuBusy(o.cpuList())
 	proc := r.proc.window()
 	self := (&procSampler{pids: []int{os.Getpid()}}).window()
 	dbCPU := r.pgCPU()
