@@ -59,3 +59,47 @@ func BenchmarkIssue(b *testing.B) {
 		}
 	}
 }
+
+// TestVerifyRemembersUntilExpiry: a token that verified is answered again
+// from memory, with the same user and version, and refused once it expires
+// as the parser would refuse it (past exp and the leeway); a token that did
+// not verify is never remembered.
+func TestVerifyRemembersUntilExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	m := tokens.NewManager([]byte("0123456789abcdef0123456789abcdef"), time.Minute)
+	m.SetClock(func() time.Time { return now })
+	tok, err := m.Issue(7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Remembers(tok) {
+		t.Fatal("a token is remembered before it was verified")
+	}
+	for range 2 {
+		if id, ver, err := m.Verify(tok); err != nil || id != 7 || ver != 2 {
+			t.Fatalf("Verify = %d, %d, %v", id, ver, err)
+		}
+		if !m.Remembers(tok) {
+			t.Fatal("a verified token is not remembered")
+		}
+	}
+	bad := tok[:len(tok)-2] + "xx"
+	if _, _, err := m.Verify(bad); err == nil || m.Remembers(bad) {
+		t.Fatalf("a tampered token: err %v, remembered %v", err, m.Remembers(bad))
+	}
+
+	now = now.Add(time.Minute + 4*time.Second) // within the 5 s leeway: still valid
+	if _, _, err := m.Verify(tok); err != nil {
+		t.Fatalf("within the leeway: %v", err)
+	}
+	now = now.Add(2 * time.Second) // past it
+	if _, _, err := m.Verify(tok); err == nil {
+		t.Fatal("an expired token verified from memory")
+	}
+	if m.Remembers(tok) {
+		t.Fatal("an expired token is still remembered")
+	}
+	if _, _, err := m.Verify(tok); err == nil {
+		t.Fatal("an expired token verified once forgotten")
+	}
+}
