@@ -93,13 +93,13 @@ func (b *presenceBatch) loop() {
 func (b *presenceBatch) flush() {
 	b.mu.Lock()
 	changes := b.pending
-	if len(changes) > 0 {
-		b.pending = make(map[uint64]bool, len(changes))
-	}
-	b.mu.Unlock()
 	if len(changes) == 0 {
+		// Still b.pending: it must not be read once the lock is released.
+		b.mu.Unlock()
 		return
 	}
+	b.pending = make(map[uint64]bool, len(changes))
+	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
 	b.p.announce(ctx, changes)

@@ -205,6 +205,33 @@ func TestPresenceWithinOneWindow(t *testing.T) {
 		}
 	})
 
+	t.Run("flapping while windows flush ends on the last state", func(t *testing.T) {
+		// Short windows, and changes that mostly cancel out, so that flushes
+		// often find nothing pending while changes arrive: under -race this
+		// catches a flush reading the pending set outside its lock.
+		const window = time.Millisecond
+		p, pub, _ := presenceNode(t, env, window)
+		for range 300 {
+			p.Connected(ctx, alice.ID)
+			p.Disconnected(ctx, alice.ID)
+			if i := time.Now().Nanosecond() % 3; i == 0 {
+				time.Sleep(window)
+			}
+		}
+		p.Connected(ctx, alice.ID)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, evs := pub.presence()
+			if n := len(evs); n > 0 && evs[n-1].Data.(views.Presence).Status == "online" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the last of %d presence events is not alice online", len(evs))
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+
 	t.Run("closing flushes what is pending", func(t *testing.T) {
 		p, pub, _ := presenceNode(t, env, time.Hour)
 		p.Connected(ctx, alice.ID)
