@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
 	"workcomm/models"
@@ -335,7 +334,7 @@ func seedSearch(ctx context.Context, db *gorm.DB, run string, so *searchOptions,
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(13, 13))
-	users, err := seedUsers(ctx, db, run, so.users)
+	users, err := seedUsers(ctx, db, run, "Search", so.users)
 	if err != nil {
 		return nil, err
 	}
@@ -437,28 +436,6 @@ func seededUsers(ctx context.Context, db *gorm.DB, run string) ([]*user, error) 
 	out := make([]*user, len(rows))
 	for i, r := range rows {
 		out[i] = &user{id: r.ID, username: r.Username}
-	}
-	return out, nil
-}
-
-// seedUsers writes n users as seed does (premium, bcrypt at its minimum cost).
-func seedUsers(ctx context.Context, db *gorm.DB, run string, n int) ([]*user, error) {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]models.User, n)
-	for i := range rows {
-		name := fmt.Sprintf("%s_%d", run, i)
-		rows[i] = models.User{Username: name, UsernameLower: name, Email: name + "@load.test", EmailLower: name + "@load.test",
-			DisplayName: "Search " + strconv.Itoa(i), PasswordHash: string(hash), Role: models.RoleUser, Plan: models.PlanPremium}
-	}
-	if err := db.WithContext(ctx).CreateInBatches(rows, seedBatch).Error; err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	out := make([]*user, n)
-	for i := range rows {
-		out[i] = &user{id: rows[i].ID, username: rows[i].Username}
 	}
 	return out, nil
 }

@@ -62,24 +62,11 @@ func seed(ctx context.Context, db *gorm.DB, run string, groups, members, pairs i
 	if err := models.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	all, err := seedUsers(ctx, db, run, "Load", groups*members+2*pairs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seeding %w", err)
 	}
-	n := groups*members + 2*pairs
-	rows := make([]models.User, n)
-	for i := range rows {
-		name := fmt.Sprintf("%s_%d", run, i)
-		rows[i] = models.User{Username: name, UsernameLower: name, Email: name + "@load.test", EmailLower: name + "@load.test",
-			DisplayName: "Load " + strconv.Itoa(i), PasswordHash: string(hash), Role: models.RoleUser, Plan: models.PlanPremium}
-	}
-	if err := db.WithContext(ctx).CreateInBatches(rows, seedBatch).Error; err != nil {
-		return nil, fmt.Errorf("seeding users: %w", err)
-	}
-	w := &world{}
-	for i := range rows {
-		w.all = append(w.all, &user{id: rows[i].ID, username: rows[i].Username})
-	}
+	w := &world{all: all}
 	now := time.Now().UTC()
 	for g := range groups {
 		us := w.all[g*members : (g+1)*members]
@@ -180,4 +167,27 @@ func (u *user) accessToken() string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.token
+}
+
+// seedUsers writes n premium users named run_0 … run_(n-1), all with the
+// tool's password (bcrypt at its minimum cost), displayed as "label i".
+func seedUsers(ctx context.Context, db *gorm.DB, run, label string, n int) ([]*user, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]models.User, n)
+	for i := range rows {
+		name := fmt.Sprintf("%s_%d", run, i)
+		rows[i] = models.User{Username: name, UsernameLower: name, Email: name + "@load.test", EmailLower: name + "@load.test",
+			DisplayName: label + " " + strconv.Itoa(i), PasswordHash: string(hash), Role: models.RoleUser, Plan: models.PlanPremium}
+	}
+	if err := db.WithContext(ctx).CreateInBatches(rows, seedBatch).Error; err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	out := make([]*user, n)
+	for i := range rows {
+		out[i] = &user{id: rows[i].ID, username: rows[i].Username}
+	}
+	return out, nil
 }
