@@ -7,3 +7,8 @@ func SetWindows(recent, perConv int) (restore func()) {
 	recentWindow, minConvWindow = recent, perConv
 	return func() { recentWindow, minConvWindow = r, p }
 }
+
+// ScopedQuery is the tsquery text of q in one conversation's scope.
+func ScopedQuery(q Query, convType string, id uint64) string {
+	return tsQuery(q, scopeOf(conv{Type: convType, ID: id}))
+}

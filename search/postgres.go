@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,14 +18,26 @@ import (
 // with accents removed and anything but letters and digits made a space,
 // as the SQLite tokenizer does) with a GIN index. PostgreSQL computes it in
 // the statement that writes the body, so it is always in step.
+//
+// Its words are scoped to their conversation: "Hello" in group 39 is the
+// lexeme g39zhello (scopeOf). A search only ever reads the caller's
+// conversations, so it asks GIN for their words alone, and GIN's work is
+// the caller's matches instead of the whole table's: with unscoped words a
+// frequent word or a prefix made GIN build a bitmap of every match in the
+// table before the conversation filter threw most of it away (measured at
+// 1,000,000 messages, a user in 5 groups: 100–200 ms a phrase or two
+// frequent words, 6–30 ms scoped; docs/SEARCH.md). A user's word can never
+// match a scope or another conversation's word: words are letters and
+// digits only, and every scope ends in z after the digits of its id.
 type postgresEngine struct{}
 
 // postgresSchema creates the index. unaccent is a trusted extension (a
 // database owner may create it); it goes to the public schema so that every
 // schema of a shared test database finds it there. A generated column needs
 // immutable functions: wc_unaccent declares unaccent with its dictionary
-// named (which is immutable in practice) so, and wc_search_text is the text
-// indexed.
+// named (which is immutable in practice) so, wc_search_text is the text
+// indexed and wc_scoped_text the same with each word scoped (scopeOf must
+// agree with it).
 var postgresSchema = []string{
 	`CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public`,
 	`CREATE OR REPLACE FUNCTION wc_unaccent(t text) RETURNS text
@@ -33,9 +46,17 @@ var postgresSchema = []string{
 	`CREATE OR REPLACE FUNCTION wc_search_text(body text) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$ SELECT regexp_replace(wc_unaccent(body), '[^[:alnum:]]+', ' ', 'g') $$`,
-	`ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_vector tsvector
-  GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, wc_search_text(body))) STORED`,
-	`CREATE INDEX IF NOT EXISTS idx_messages_search ON messages USING GIN (search_vector)`,
+	`CREATE OR REPLACE FUNCTION wc_scoped_text(conv_type text, conv_id bigint, body text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT regexp_replace(wc_search_text(body), '[[:alnum:]]+',
+    CASE conv_type WHEN 'group' THEN 'g' ELSE 'p' END || conv_id || 'z\&', 'g') $$`,
+	// The unscoped column of earlier versions (its index goes with it).
+	// Dropping a column is instant; adding the scoped one rewrites the
+	// table once.
+	`ALTER TABLE messages DROP COLUMN IF EXISTS search_vector`,
+	`ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_scoped tsvector
+  GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, wc_scoped_text(conv_type, conv_id, body))) STORED`,
+	`CREATE INDEX IF NOT EXISTS idx_messages_search ON messages USING GIN (search_scoped)`,
 	// New entries go to the index's pending list (fastupdate, PostgreSQL's
 	// default), which is merged into the tree when it grows past its limit,
 	// by the insert that crosses it: a send's transaction, waiting for the
@@ -44,6 +65,16 @@ var postgresSchema = []string{
 	// the backstop that keeps a burst from reaching a sender. Searches read
 	// the pending list as well, so nothing written is ever out of sight.
 	`ALTER INDEX idx_messages_search SET (fastupdate = on, gin_pending_list_limit = 16384)`,
+}
+
+// scopeOf is the prefix of a conversation's words in the index, as
+// wc_scoped_text writes it.
+func scopeOf(c conv) string {
+	kind := "p"
+	if c.Type == models.ConvGroup {
+		kind = "g"
+	}
+	return kind + strconv.FormatUint(c.ID, 10) + "z"
 }
 
 func (postgresEngine) Migrate(ctx context.Context, db *gorm.DB) error {
@@ -74,9 +105,6 @@ var (
 	minConvWindow = 100
 )
 
-// tsMatch is the tsquery condition on a messages row.
-const tsMatch = "search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?))"
-
 // Find tries the caller's newest messages first, then every match in their
 // conversations. Left to itself the planner misjudges a prefix tsquery (:*):
 // it walks the id index for a rare word too and reads most of the table
@@ -84,24 +112,25 @@ const tsMatch = "search_vector @@ to_tsquery('simple'::regconfig, wc_unaccent(?)
 //
 // So first the newest messages of each of the caller's conversations, read
 // through the conversation index (windowHits): a word common enough fills
-// the page there, in a few milliseconds whatever the table's size (measured
-// at 1,000,000 messages, a user in 8 of 1,300 conversations, warm: 5 ms,
-// where the second step takes 30–100 ms for a common word or a phrase). The
-// newest messages of the whole table, tried first before, answer only users
-// whose conversations are the busiest: at 1,000,000 messages a user reading
-// 1 % of them found a page there for no query kind.
+// the page there, in a few milliseconds whatever the table's size, where
+// reading every match of a word in 40 % of the messages would fetch
+// thousands of rows to keep 20. The newest messages of the whole table,
+// tried first before, answer only users whose conversations are the
+// busiest: at 1,000,000 messages a user reading 1 % of them found a page
+// there for no query kind.
 //
-// If the window does not fill the page, the matches in the caller's
-// conversations, named by id so that the planner intersects the GIN index's
-// matches with the conversation index's rows (OFFSET 0 keeps it from
-// undoing that), then sorted: a rare word is answered so in about 10 ms.
+// If the window does not fill the page, every match in the caller's
+// conversations from the index, their words asked for in each
+// conversation's scope (so GIN reads only their postings), then sorted.
+// OFFSET 0 keeps the planner from walking the id index instead; the
+// tsquery is a subquery so that it is built once, not for every row a
+// generic plan looks at.
 func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]models.Message, bool, error) {
-	q := tsQuery(r.Query)
 	convs, err := conversationsOf(ctx, db, r)
 	if err != nil || len(convs) == 0 {
 		return nil, false, err
 	}
-	ids, complete, err := windowHits(ctx, db, r, q, convs)
+	ids, complete, err := windowHits(ctx, db, r, convs)
 	if err != nil {
 		return nil, false, err
 	}
@@ -111,17 +140,13 @@ func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]model
 		}
 		return find(ctx, db, r, plan{from: "(SELECT * FROM messages WHERE id IN ?) AS m", fromArgs: []any{ids}, match: "TRUE", id: "m.id"})
 	}
-	var groups, privates []uint64
-	for _, c := range convs {
-		if c.Type == models.ConvGroup {
-			groups = append(groups, c.ID)
-		} else {
-			privates = append(privates, c.ID)
-		}
+	parts := make([]string, len(convs))
+	for i, c := range convs {
+		parts[i] = "(" + tsQuery(r.Query, scopeOf(c)) + ")"
 	}
-	inConvs := "((conv_type = 'group' AND conv_id IN ?) OR (conv_type = 'private' AND conv_id IN ?))"
-	return find(ctx, db, r, plan{from: "(SELECT * FROM messages WHERE " + tsMatch + " AND " + inConvs + " OFFSET 0) AS m",
-		fromArgs: []any{q, nonEmpty(groups), nonEmpty(privates)}, match: "TRUE", id: "m.id"})
+	return find(ctx, db, r, plan{from: `(SELECT * FROM messages
+  WHERE search_scoped @@ (SELECT to_tsquery('simple'::regconfig, wc_unaccent(?))) OFFSET 0) AS m`,
+		fromArgs: []any{strings.Join(parts, " | ")}, match: "TRUE", id: "m.id"})
 }
 
 // conv names one conversation of the caller.
@@ -142,11 +167,14 @@ type conv struct {
 //
 // A page is exact when more than r.Limit ids come back (the newest r.Limit
 // of them and the knowledge that more follow) or when complete.
-func windowHits(ctx context.Context, db *gorm.DB, r Request, q string, convs []conv) (ids []uint64, complete bool, err error) {
+//
+// Each conversation's tsquery (its scope's words) is built once, in the
+// MATERIALIZED list, not for each of the rows it is checked against.
+func windowHits(ctx context.Context, db *gorm.DB, r Request, convs []conv) (ids []uint64, complete bool, err error) {
 	per := max(minConvWindow, recentWindow/len(convs))
-	types, convIDs := make([]string, len(convs)), make([]int64, len(convs))
+	types, convIDs, queries := make([]string, len(convs)), make([]int64, len(convs)), make([]string, len(convs))
 	for i, c := range convs {
-		types[i], convIDs[i] = c.Type, int64(c.ID)
+		types[i], convIDs[i], queries[i] = c.Type, int64(c.ID), tsQuery(r.Query, scopeOf(c))
 	}
 	before := int64(r.BeforeID)
 	if before == 0 || r.BeforeID > models.MaxID {
@@ -157,14 +185,16 @@ func windowHits(ctx context.Context, db *gorm.DB, r Request, q string, convs []c
 		Lo   uint64
 		Hits string
 	}
-	err = db.WithContext(ctx).Raw(`SELECT count(*) AS n, min(w.id) AS lo,
+	err = db.WithContext(ctx).Raw(`WITH c AS MATERIALIZED (
+  SELECT t, id, to_tsquery('simple'::regconfig, wc_unaccent(q)) AS q
+  FROM unnest(?::text[], ?::bigint[], ?::text[]) AS c(t, id, q))
+SELECT count(*) AS n, min(w.id) AS lo,
   coalesce(string_agg(w.id::text, ',') FILTER (WHERE w.hit), '') AS hits
-FROM unnest(?::text[], ?::bigint[]) AS c(t, id)
-CROSS JOIN LATERAL (
-  SELECT m.id, (m.deleted_at IS NULL AND (?::bigint = 0 OR m.sender_id = ?) AND m.`+tsMatch+`) AS hit
+FROM c CROSS JOIN LATERAL (
+  SELECT m.id, (m.deleted_at IS NULL AND (?::bigint = 0 OR m.sender_id = ?) AND m.search_scoped @@ c.q) AS hit
   FROM messages m WHERE m.conv_type = c.t AND m.conv_id = c.id AND m.id < ?
   ORDER BY m.seq DESC LIMIT ?) w
-GROUP BY c.t, c.id`, pqTextArray(types), pqInt8Array(convIDs), r.From, r.From, q, before, per).Scan(&rows).Error
+GROUP BY c.t, c.id`, pqArray(types), pqArray(convIDs), pqArray(queries), r.From, r.From, before, per).Scan(&rows).Error
 	if err != nil {
 		return nil, false, err
 	}
@@ -210,38 +240,30 @@ UNION ALL SELECT 'private', pc.id FROM private_conversations pc
 	return rows, err
 }
 
-// pqTextArray and pqInt8Array write a PostgreSQL array literal ('{a,b}'),
-// for a parameter cast to text[] or bigint[] (GORM would expand a slice into
-// a list). Only conversation kinds and ids go through them: no quoting needed.
-func pqTextArray(xs []string) string { return "{" + strings.Join(xs, ",") + "}" }
-
-func pqInt8Array(xs []int64) string {
+// pqArray writes a PostgreSQL array literal ('{"a","b"}') for a parameter
+// cast to text[] or bigint[] (GORM would expand a slice into a list). Every
+// element is quoted, with " and \ escaped, so any text goes through.
+func pqArray[T string | int64](xs []T) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {
-		parts[i] = strconv.FormatInt(x, 10)
+		parts[i] = `"` + pqEscape.Replace(fmt.Sprint(x)) + `"`
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// nonEmpty is ids, or a list holding only 0 (no row's id) where it is empty,
-// so that IN ? stays valid SQL.
-func nonEmpty(ids []uint64) []uint64 {
-	if len(ids) == 0 {
-		return []uint64{0}
-	}
-	return ids
-}
+var pqEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// tsQuery writes q in tsquery syntax: a phrase's tokens joined by <-> (next
-// to each other, in order), its last one a prefix (:*), the phrases joined
-// by &. Tokens are letters and digits only, each quoted. wc_unaccent then
-// folds what accents Go left as the index did; it leaves the operators alone.
-func tsQuery(q Query) string {
+// tsQuery writes q in tsquery syntax for the words of one scope: a
+// phrase's tokens joined by <-> (next to each other, in order), its last one
+// a prefix (:*), the phrases joined by &. Tokens are letters and digits
+// only, each quoted. wc_unaccent then folds what accents Go left as the
+// index did; it leaves the operators and the scope alone.
+func tsQuery(q Query, scope string) string {
 	parts := make([]string, len(q.Phrases))
 	for i, p := range q.Phrases {
 		toks := make([]string, len(p))
 		for j, t := range p {
-			toks[j] = "'" + t + "'"
+			toks[j] = "'" + scope + t + "'"
 		}
 		parts[i] = "(" + strings.Join(toks, " <-> ") + ":*)"
 	}

@@ -41,8 +41,11 @@ func TestQuerySyntaxNeverReachesTheEngines(t *testing.T) {
 	if got := fts5Query(q); got != `"a b"* AND "c d"* AND "near"*` {
 		t.Errorf("fts5Query = %s", got)
 	}
-	if got := tsQuery(q); got != `('a' <-> 'b':*) & ('c' <-> 'd':*) & ('near':*)` {
+	if got := tsQuery(q, "g7z"); got != `('g7za' <-> 'g7zb':*) & ('g7zc' <-> 'g7zd':*) & ('g7znear':*)` {
 		t.Errorf("tsQuery = %s", got)
+	}
+	if got := pqArray([]string{`('g7za':*)`, `a"b\c`}); got != `{"('g7za':*)","a\"b\\c"}` {
+		t.Errorf("pqArray = %s", got)
 	}
 }
 

@@ -311,7 +311,7 @@ func checkSearchIndex(ctx context.Context, db *gorm.DB) error {
 	var n int64
 	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'message_search_insert'"
 	if models.IsPostgres(db) {
-		q = "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'messages' AND column_name = 'search_vector' AND table_schema = current_schema()"
+		q = "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'messages' AND column_name = 'search_scoped' AND table_schema = current_schema()"
 	}
 	if err := db.WithContext(ctx).Raw(q).Scan(&n).Error; err != nil {
 		return err
