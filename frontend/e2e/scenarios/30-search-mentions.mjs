@@ -3,7 +3,9 @@
 // box (Ctrl+K) finds an older message and opens it in place, highlighted; a reply shows its quoted original and
 // a click on the quote brings the original into view; a hit (and a quoted original) older than the loaded page
 // opens in the history page around it (?around=, never paging back with ?before=), newer pages load from there and
-// a live message is not glued under the old window; on a 390×844 phone the search box and its results fit.
+// a live message is not glued under the old window; leaving an old window for another conversation and coming
+// back from the list shows the latest messages again, live ones included; on a 390×844 phone the search box and
+// its results fit.
 import { BASE, PASSWORD, step, assert, tid, visible, newUserPage, register, befriend, openChatWith, messageWithText, send, newUser, run } from '../lib.mjs';
 
 const alice = newUser('sma');
@@ -182,6 +184,45 @@ export default async function searchMentions(browser) {
     assert(asked.some((q) => q.includes('around=')) && !asked.some((q) => q.includes('before=')), `A's pages: ${JSON.stringify(asked)}`);
     await A.page.waitForFunction(() => !!document.querySelector('[data-testid="message-item"].highlight'), null, { timeout: 15000 });
     assert(await messageWithText(A.page, word).evaluate((el) => el.classList.contains('highlight')), 'the original is not highlighted');
+  });
+
+  await step('after a jump to an old hit, another conversation and back from the list: the newest messages, live ones once', pages, async () => {
+    // A second conversation for B to go to: a group of its own, made before the reload so that it is listed at once.
+    const side = `side ${run}`;
+    await (await api(bob)).post('/chat/groups', { name: side });
+    await B.page.reload();
+    const key = await openChatWith(B.page, alice.displayName);
+    await B.page.locator('body').click();
+    await B.page.keyboard.press('Control+k');
+    await B.page.locator(tid('search-input')).fill(word.slice(0, 8));
+    await B.page.locator(tid('search-hit')).first().click();
+    await visible(messageWithText(B.page, word), 'the old hit before leaving');
+    await visible(B.page.locator(tid('load-newer')), 'the old window before leaving');
+    // One live message while B reads the old window, one while B is in the group (no reload in between).
+    await send(A.page, 'live under the old window');
+    await B.page.waitForTimeout(1000);
+    await B.page.locator(`${tid('conversation-item')}[data-title="${side}"]`).click();
+    await visible(B.page.locator(`${tid('message-pane')}[data-key^="g:"]`), 'the group on B');
+    await send(A.page, 'live while B is elsewhere');
+    await B.page.waitForTimeout(1000);
+
+    // Back through the list, not a jump: the latest page, scrolled to the newest message, every seq once.
+    await B.page.locator(`${tid('conversation-item')}[data-title="${alice.displayName}"]`).click();
+    await visible(B.page.locator(`${tid('message-pane')}[data-key="${key}"]`), 'the chat with Alice again');
+    const newest = messageWithText(B.page, 'live while B is elsewhere');
+    await visible(newest, 'the newest message after coming back');
+    await visible(messageWithText(B.page, 'live under the old window'), 'the message that arrived under the old window');
+    assert((await messageWithText(B.page, word).count()) === 0, 'the old window is shown again');
+    assert((await B.page.locator(tid('load-newer')).count()) === 0, 'still an old window (load-newer) after coming back');
+    assert((await B.page.locator(`${tid('message-item')}.highlight`).count()) === 0, 'the jump was played again');
+    const seqs = await B.page.locator(tid('message-item')).evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))).filter(Boolean));
+    assert(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1), `seqs with a gap or a duplicate: ${seqs.join(',')}`);
+    const inView = (el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    };
+    await B.page.waitForFunction(inView, await newest.elementHandle(), { timeout: 5000 }).catch(() => undefined);
+    assert(await newest.evaluate(inView), 'the newest message is not in view');
   });
 
   await step('phone 390×844: the search box and its results fit the screen, a hit opens the conversation', pages, async () => {

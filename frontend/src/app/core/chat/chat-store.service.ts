@@ -83,11 +83,22 @@ export class ChatStore {
     this.friendships.reset();
   }
 
-  /** open puts a conversation on screen and loads its latest page once. */
+  /** open puts a conversation on screen and loads its latest page once (again after leave forgot an old window). */
   async open(key: ConversationKey): Promise<void> {
     this.unread.view(key);
     if (isGroupKey(key)) void this.people.loadGroupMembers(idOf(key));
     await this.history.loadLatest(key);
+  }
+
+  /**
+   * leave takes a conversation off the screen (another one opened, or the chat left). What a jump showed of it
+   * ends with the visit: the jump is dropped (the pane would show its message again) and so is an old window
+   * (ChatHistory.leave), so that opening it again normally shows its latest messages, as in every chat app.
+   */
+  leave(key: ConversationKey): void {
+    this.close();
+    this.replyAndJump.leave(key);
+    this.history.leave(key);
   }
 
   /** close: no conversation on screen. */

@@ -144,6 +144,72 @@ describe('ChatHistory', () => {
       await expect(jump).resolves.toBe(true);
     });
 
+    it('opens at the latest page again when left on an old window, with the live messages of meanwhile once, in order', async () => {
+      const { history, rj, sockets, ws } = await opened();
+      const jump = rj.load('u:2', 10);
+      await settle();
+      chat.http.expectOne((r) => r.url === URL && r.params.get('around') === '10').flush({ items: range(1, 50), hasMore: true });
+      await jump;
+      // One live message arrives while the old window is shown (kept aside), one after the conversation was left.
+      ws.receive({ type: 'message.new', data: { message: msg(201, 201) } });
+      chat.store.leave('u:2');
+      ws.receive({ type: 'message.new', data: { message: msg(202, 202) } });
+
+      // Opened again normally (no jump): the latest page, as for a conversation never opened.
+      const reopening = chat.store.open('u:2');
+      const latest = chat.http.expectOne((r) => r.url === URL);
+      expect(latest.request.params.keys()).toEqual(['limit']);
+      // One more arrives while that page loads: the page holds it too.
+      ws.receive({ type: 'message.new', data: { message: msg(203, 203) } });
+      latest.flush({ items: range(154, 203), hasMore: true });
+      await reopening;
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(154, 203).map((m) => m.seq));
+      expect(history.of('u:2')).toMatchObject({ loaded: true, hasMore: true, hasNewer: false });
+      expect(sockets.for('u:2').isDetached('u:2')).toBe(false);
+      expect(ws.sentOfType('sync')).toEqual([]);
+      chat.flushAllLists(); // messages from a conversation not in the lists reload them
+    });
+
+    it('drops an around page that lands after its conversation was left', async () => {
+      const { history, rj, sockets } = await opened();
+      const jump = rj.load('u:2', 10);
+      await settle();
+      const around = chat.http.expectOne((r) => r.url === URL && r.params.get('around') === '10');
+      chat.store.leave('u:2');
+      around.flush({ items: range(1, 50), hasMore: true });
+      await expect(jump).resolves.toBe(false);
+      expect(sockets.for('u:2').isDetached('u:2')).toBe(false);
+
+      const reopening = chat.store.open('u:2');
+      const latest = chat.http.expectOne((r) => r.url === URL);
+      expect(latest.request.params.keys()).toEqual(['limit']);
+      latest.flush({ items: range(151, 200), hasMore: true });
+      await reopening;
+      expect(sockets.messages('u:2').map((m) => m.seq)).toEqual(range(151, 200).map((m) => m.seq));
+      expect(history.of('u:2')).toMatchObject({ hasMore: true, hasNewer: false });
+    });
+
+    it('asks for no around page when its conversation was left while the opening page loaded', async () => {
+      const rj = TestBed.inject(ReplyAndJump);
+      const opening = chat.store.open('u:2');
+      const jump = rj.load('u:2', 10);
+      const first = chat.http.expectOne((r) => r.url === URL);
+      chat.store.leave('u:2');
+      first.flush({ items: range(151, 200), hasMore: true });
+      await opening;
+      await expect(jump).resolves.toBe(false);
+      await settle();
+      chat.http.expectNone((r) => r.url === URL);
+      expect(TestBed.inject(ChatSockets).messages('u:2')).toEqual([]);
+    });
+
+    it('keeps the latest page of a conversation left without a jump: opening it again asks for nothing', async () => {
+      const { sockets } = await opened();
+      chat.store.leave('u:2');
+      await chat.store.open('u:2');
+      expect(sockets.messages('u:2')).toHaveLength(50);
+    });
+
     it('answers false when the message is not there (deleted conversation, failed page)', async () => {
       const { rj } = await opened();
       const jump = rj.load('u:2', 3);

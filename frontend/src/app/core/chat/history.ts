@@ -27,6 +27,8 @@ const NOTHING_YET: HistoryState = { loaded: false, loading: false, hasMore: fals
  * To show an old message (a search hit, a quoted original) it loads the page around it in place of what was
  * loaded, which leaves a gap above: the socket then keeps live messages aside (a detached window), older and
  * newer pages grow the window, and the newer page that reaches the end attaches it to the live messages again.
+ * An old window lasts as long as its conversation is on screen: leaving it forgets the window (see leave), so
+ * that opening the conversation again shows its latest messages, as every chat app does.
  */
 @Injectable({ providedIn: 'root' })
 export class ChatHistory {
@@ -35,6 +37,8 @@ export class ChatHistory {
   private readonly state = signal<Record<ConversationKey, HistoryState>>({});
   /** The page each conversation is loading, so that a jump can wait for the opening's page. */
   private readonly inflight = new Map<ConversationKey, Promise<void>>();
+  /** How many times each conversation was forgotten (leave): a page asked for before that is dropped. */
+  private readonly forgotten = new Map<ConversationKey, number>();
 
   of(key: ConversationKey): HistoryState {
     return this.state()[key] ?? NOTHING_YET;
@@ -106,6 +110,26 @@ export class ChatHistory {
     });
   }
 
+  /**
+   * leave: the conversation went off screen. An old window is not kept for the next visit, which must open at
+   * the latest messages: the window, the live messages kept aside and the paging state are forgotten, as for a
+   * conversation never opened; loadLatest then loads the latest page, which holds those live messages (a jump
+   * loads its page around again). A page still on its way could be such a window: it is dropped as well.
+   * A conversation left at its latest messages keeps them: opening it again asks for nothing.
+   */
+  leave(key: ConversationKey): void {
+    const socket = this.sockets.for(key);
+    if (!socket.isDetached(key) && !this.of(key).loading) return;
+    socket.forget(key);
+    this.forgotten.set(key, (this.forgotten.get(key) ?? 0) + 1);
+    this.inflight.delete(key);
+    this.state.update((all) => {
+      const next = { ...all };
+      delete next[key];
+      return next;
+    });
+  }
+
   reset(): void {
     this.state.set({});
     this.inflight.clear();
@@ -117,16 +141,20 @@ export class ChatHistory {
     opts: { before?: number; after?: number; around?: number },
     apply: (page: MessagePage) => Partial<HistoryState>,
   ): Promise<void> {
+    // The conversation left and forgotten meanwhile (see leave): the page, or its failure, is of a visit that is over.
+    const generation = this.forgotten.get(key) ?? 0;
+    const current = () => (this.forgotten.get(key) ?? 0) === generation;
     this.patch(key, { loading: true, error: false });
     const done = (async () => {
       try {
         const page = await firstValueFrom(this.api.history(key, { ...opts, limit: PAGE_SIZE }));
+        if (!current()) return;
         const changes = apply(page);
         this.patch(key, { loaded: true, loading: false, ...changes });
       } catch {
-        this.patch(key, { loading: false, error: true });
+        if (current()) this.patch(key, { loading: false, error: true });
       } finally {
-        this.inflight.delete(key);
+        if (current()) this.inflight.delete(key);
       }
     })();
     this.inflight.set(key, done);

@@ -95,6 +95,18 @@ export class MessageLists {
     this.setDetached(key, detached);
   }
 
+  /** forget drops a conversation's list and its detached mark, as if nothing of it had been loaded. */
+  forget(key: ConversationKey): void {
+    if (key in this.state()) {
+      this.state.update((all) => {
+        const next = { ...all };
+        delete next[key];
+        return next;
+      });
+    }
+    this.setDetached(key, false);
+  }
+
   /** attach marks a conversation's list as reaching its newest message again. */
   attach(key: ConversationKey): void {
     this.setDetached(key, false);

@@ -43,8 +43,16 @@ export class ReplyAndJump {
   async load(key: ConversationKey, seq: number): Promise<boolean> {
     await this.history.loadLatest(key);
     if (this.holds(key, seq)) return true;
+    // No latest page: it failed, or the conversation was left while it loaded (ChatHistory.leave dropped it).
+    // An around page now would leave an old window for its next visit, which must open at the latest messages.
+    if (!this.history.of(key).loaded) return false;
     await this.history.loadAround(key, seq);
     return this.holds(key, seq);
+  }
+
+  /** leave drops the jump into a conversation taken off screen: it was for that visit, not the next one. */
+  leave(key: ConversationKey): void {
+    if (this.jumpState()?.key === key) this.jumpState.set(null);
   }
 
   private holds(key: ConversationKey, seq: number): boolean {

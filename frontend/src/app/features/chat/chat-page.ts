@@ -56,7 +56,7 @@ export class ChatPage {
     effect((onCleanup) => {
       const key = this.key();
       untracked(() => (key ? void this.store.open(key) : this.store.close()));
-      onCleanup(() => untracked(() => this.store.close()));
+      onCleanup(() => untracked(() => (key ? this.store.leave(key) : this.store.close())));
     });
   }
 }

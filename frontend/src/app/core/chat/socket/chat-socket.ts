@@ -267,6 +267,16 @@ export class ChatSocket {
     if (target && afterSeq > 0 && this.connection.ready) this.sync([{ ...target, afterSeq }]);
   }
 
+  /**
+   * forget drops a conversation's messages, the live ones kept aside included, and its detached mark: the next
+   * history page starts it afresh (an old window taken off screen, see ChatHistory.leave). Nothing is lost:
+   * every confirmed message is on the server, and the latest page brings the newest back.
+   */
+  forget(key: ConversationKey): void {
+    delete this.held[key];
+    this.lists.forget(key);
+  }
+
   /** learnConversation tells the socket which key a server conversation belongs to. */
   learnConversation(ref: ConversationRef, key: ConversationKey): void {
     this.resolver.learn(ref, key);
