@@ -93,6 +93,11 @@ type Config struct {
 	// instead of one per user, and a user who drops and comes back within it
 	// announces nothing. 0 announces each change at once.
 	PresenceWindow time.Duration
+	// SearchConcurrency (SEARCH_CONCURRENCY, default 4) is how many message
+	// searches query the database at once on a node; more wait their turn
+	// (until their request's deadline), so that searches never hold the
+	// whole pool that sends need.
+	SearchConcurrency int
 }
 
 // Production reports APP_ENV=production.
@@ -163,6 +168,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	intVar("RATE_LIMIT_REGISTER_PER_HOUR", 100, &c.RegisterPerHour)
 	intVar("RATE_LIMIT_LOGIN_FAILURES", 10, &c.LoginFailures)
 	intVar("RATE_LIMIT_WRITES_PER_MINUTE", 600, &c.WritesPerMinute)
+	intVar("SEARCH_CONCURRENCY", 4, &c.SearchConcurrency)
 	durVar("RATE_LIMIT_LOGIN_WINDOW", 15*time.Minute, &c.LoginWindow)
 	durVar("ACCESS_TOKEN_TTL", 15*time.Minute, &c.AccessTokenTTL)
 	durVar("REFRESH_TOKEN_TTL", 30*24*time.Hour, &c.RefreshTokenTTL)

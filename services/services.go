@@ -50,7 +50,7 @@ func New(core *Core, tok *tokens.Manager, stripe *client.API) *Services {
 
 		Passwords:   &Passwords{Core: core},
 		TwoFactor:   &TwoFactor{Core: core},
-		Search:      &Search{Core: core, engine: search.For(core.DB)},
+		Search:      newSearch(core, search.For(core.DB)),
 		Attachments: &Attachments{Core: core},
 		Reactions:   &Reactions{Core: core},
 		Avatars:     &Avatars{Core: core},
