@@ -134,8 +134,13 @@ func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]model
 	if err != nil || len(convs) == 0 {
 		return nil, false, err
 	}
+	// Each conversation's tsquery, for the windows and the index step alike.
+	queries := make([]string, len(convs))
+	for i, c := range convs {
+		queries[i] = tsQuery(r.Query, scopeOf(c))
+	}
 	per := max(minConvWindow, recentWindow/len(convs))
-	w, err := windowHits(ctx, db, r, convs, per)
+	w, err := windowHits(ctx, db, r, convs, queries, per)
 	if err != nil {
 		return nil, false, err
 	}
@@ -143,7 +148,7 @@ func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]model
 		if rows, ok := w.walkBeats(r.Limit); ok {
 			// The caller's messages match often enough that reading further
 			// back fills the page for less than the index step would fetch.
-			w, err = windowHits(ctx, db, r, convs, max(2*per, rows/len(convs)))
+			w, err = windowHits(ctx, db, r, convs, queries, max(2*per, rows/len(convs)))
 			if err != nil {
 				return nil, false, err
 			}
@@ -155,13 +160,9 @@ func (postgresEngine) Find(ctx context.Context, db *gorm.DB, r Request) ([]model
 		}
 		return find(ctx, db, r, plan{from: "(SELECT * FROM messages WHERE id IN ?) AS m", fromArgs: []any{w.ids}, match: "TRUE", id: "m.id"})
 	}
-	parts := make([]string, len(convs))
-	for i, c := range convs {
-		parts[i] = "(" + tsQuery(r.Query, scopeOf(c)) + ")"
-	}
 	return find(ctx, db, r, plan{from: `(SELECT * FROM messages
   WHERE search_scoped @@ (SELECT to_tsquery('simple'::regconfig, wc_unaccent(?))) OFFSET 0) AS m`,
-		fromArgs: []any{strings.Join(parts, " | ")}, match: "TRUE", id: "m.id"})
+		fromArgs: []any{"(" + strings.Join(queries, ") | (") + ")"}, match: "TRUE", id: "m.id"})
 }
 
 // conv names one conversation of the caller.
@@ -208,7 +209,8 @@ func (w window) walkBeats(limit int) (rows int, ok bool) {
 	return int(walk), true
 }
 
-// windowHits reads the newest per messages of each of convs below r's
+// windowHits reads the newest per messages of each of convs (queries[i]
+// is the tsquery of convs[i]) below r's
 // cursor (by seq, through the conversation index) and returns, newest
 // first, the ids of those that match, among the caller's newest messages as
 // a whole: ids at or above the highest of the oldest ids of the
@@ -220,12 +222,10 @@ func (w window) walkBeats(limit int) (rows int, ok bool) {
 // Each conversation's tsqueries (its scope's words; the same with every
 // phrase loosened to its words anywhere, for the candidates) are built once,
 // in the MATERIALIZED list, not for each of the rows they are checked against.
-func windowHits(ctx context.Context, db *gorm.DB, r Request, convs []conv, per int) (w window, err error) {
-	types, convIDs := make([]string, len(convs)), make([]int64, len(convs))
-	queries, loose := make([]string, len(convs)), make([]string, len(convs))
+func windowHits(ctx context.Context, db *gorm.DB, r Request, convs []conv, queries []string, per int) (w window, err error) {
+	types, convIDs, loose := make([]string, len(convs)), make([]int64, len(convs)), make([]string, len(convs))
 	for i, c := range convs {
-		types[i], convIDs[i] = c.Type, int64(c.ID)
-		queries[i], loose[i] = tsQuery(r.Query, scopeOf(c)), tsLooseQuery(r.Query, scopeOf(c))
+		types[i], convIDs[i], loose[i] = c.Type, int64(c.ID), looseQuery(queries[i])
 	}
 	before := int64(r.BeforeID)
 	if before == 0 || r.BeforeID > models.MaxID {
@@ -313,11 +313,9 @@ func pqArray[T string | int64](xs []T) string {
 
 var pqEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// tsLooseQuery is tsQuery with each phrase's words anywhere in the
-// message (& for <->): what GIN can check, the candidates it hands on.
-func tsLooseQuery(q Query, scope string) string {
-	return strings.ReplaceAll(tsQuery(q, scope), " <-> ", " & ")
-}
+// looseQuery is a tsQuery with each phrase's words anywhere in the message
+// (& for <->): what GIN can check, the candidates it hands on.
+func looseQuery(tsquery string) string { return strings.ReplaceAll(tsquery, " <-> ", " & ") }
 
 // tsQuery writes q in tsquery syntax for the words of one scope: a
 // phrase's tokens joined by <-> (next to each other, in order), its last one
