@@ -100,6 +100,9 @@ type Config struct {
 	SearchConcurrency int
 }
 
+// DefaultSearchConcurrency is SEARCH_CONCURRENCY when unset.
+const DefaultSearchConcurrency = 4
+
 // Production reports APP_ENV=production.
 func (c *Config) Production() bool { return c.Env == EnvProduction }
 
@@ -168,7 +171,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	intVar("RATE_LIMIT_REGISTER_PER_HOUR", 100, &c.RegisterPerHour)
 	intVar("RATE_LIMIT_LOGIN_FAILURES", 10, &c.LoginFailures)
 	intVar("RATE_LIMIT_WRITES_PER_MINUTE", 600, &c.WritesPerMinute)
-	intVar("SEARCH_CONCURRENCY", 4, &c.SearchConcurrency)
+	intVar("SEARCH_CONCURRENCY", DefaultSearchConcurrency, &c.SearchConcurrency)
 	durVar("RATE_LIMIT_LOGIN_WINDOW", 15*time.Minute, &c.LoginWindow)
 	durVar("ACCESS_TOKEN_TTL", 15*time.Minute, &c.AccessTokenTTL)
 	durVar("REFRESH_TOKEN_TTL", 30*24*time.Hour, &c.RefreshTokenTTL)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"workcomm/apperr"
+	"workcomm/configs"
 	"workcomm/models"
 	"workcomm/search"
 	"workcomm/views"
@@ -30,7 +31,7 @@ type Search struct {
 
 // newSearch is the search domain on engine (search.For the core's database).
 func newSearch(core *Core, engine search.Engine) *Search {
-	n := 4
+	n := configs.DefaultSearchConcurrency
 	if core.Config != nil && core.Config.SearchConcurrency > 0 {
 		n = core.Config.SearchConcurrency
 	}
